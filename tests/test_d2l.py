@@ -1,0 +1,371 @@
+"""Unit tests of d2l.py: every public name, on small inputs, bad input too.
+
+The data-loading functions of section 3.5 are tested in test_data.py.
+test_every_public_name_is_tested keeps this list complete as d2l grows.
+"""
+import ast
+import builtins
+import re
+import sys
+from pathlib import Path
+
+import d2l
+import matplotlib
+import numpy
+import pytest
+from mxnet import autograd, gluon, init, np, npx
+from mxnet.gluon import nn
+
+npx.set_np()
+TESTS = Path(__file__).resolve().parent
+
+
+def public_names():
+    tree = ast.parse(Path(d2l.__file__).read_text(encoding='utf-8'))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets
+                         if isinstance(t, ast.Name))
+    return {n for n in names if not n.startswith('_') and n != 'd2l'}
+
+
+def test_every_public_name_is_tested():
+    tested = set()
+    for path in TESTS.glob('test_*.py'):
+        tested.update(re.findall(r'd2l\.(\w+)', path.read_text()))
+    assert public_names() - tested == set(), 'untested names in d2l.py'
+
+
+# ---- tools from earlier chapters ----------------------------------------
+def test_restore_numpy_aliases(monkeypatch):
+    d2l.restore_numpy_aliases()
+    for name in ('bool', 'int', 'float', 'complex', 'object', 'str'):
+        assert getattr(numpy, name) is getattr(builtins, name)
+    sentinel = object()
+    monkeypatch.setattr(numpy, 'int', sentinel, raising=False)
+    d2l.restore_numpy_aliases()  # an existing attribute is left alone
+    assert numpy.int is sentinel
+
+
+def test_mxnet_imports_on_this_numpy():
+    # d2l was imported before mxnet, so this works on numpy >= 1.24 too.
+    assert 'mxnet' in sys.modules
+    assert np.array([1, 2]).sum() == 3
+
+
+def svg_of(fig):
+    from IPython.core.interactiveshell import InteractiveShell
+    formatter = InteractiveShell.instance().display_formatter
+    return formatter.formatters['image/svg+xml'](fig)
+
+
+def test_use_svg_display_makes_reproducible_svg():
+    d2l.use_svg_display()
+    first = []
+    for _ in range(2):
+        fig, ax = d2l.plt.subplots()
+        ax.plot([1, 2, 3], [3, 1, 2])
+        first.append(svg_of(fig))
+        d2l.plt.close(fig)
+    assert first[0].lstrip().startswith('<?xml')
+    assert first[0] == first[1]
+    assert '<dc:date>' not in first[0]
+
+
+def test_set_figsize():
+    d2l.set_figsize((4, 3))
+    assert tuple(matplotlib.rcParams['figure.figsize']) == (4, 3)
+    d2l.set_figsize()
+    assert tuple(matplotlib.rcParams['figure.figsize']) == (3.5, 2.5)
+
+
+def test_set_axes():
+    fig, ax = d2l.plt.subplots()
+    ax.plot([1, 10], [1, 100])
+    d2l.set_axes(ax, 'x', 'y', [1, 10], [1, 100], 'log', 'linear', ['a'])
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ('x', 'y')
+    assert (ax.get_xscale(), ax.get_yscale()) == ('log', 'linear')
+    assert ax.get_xlim() == (1, 10) and ax.get_ylim() == (1, 100)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ['a']
+    d2l.plt.close(fig)
+
+
+def test_plot_curves_and_styles():
+    x = numpy.arange(5)
+    fig, axes = d2l.plt.subplots()
+    d2l.plot(x, [x, 2 * x], 'x', 'y', legend=['one', 'two'], axes=axes)
+    lines = axes.get_lines()
+    assert len(lines) == 2
+    numpy.testing.assert_array_equal(lines[1].get_ydata(), 2 * x)
+    assert lines[1].get_linestyle() == '--'  # the second default format
+    d2l.plot([3, 1, 2], axes=axes)  # one list: plotted against its indices
+    numpy.testing.assert_array_equal(axes.get_lines()[0].get_xdata(),
+                                     [0, 1, 2])
+    with pytest.raises(ValueError, match='x series'):
+        d2l.plot([x, x], [x, x, x], axes=axes)
+    d2l.plt.close(fig)
+
+
+# ---- 3.1 ------------------------------------------------------------------
+def test_timer(monkeypatch):
+    ticks = iter([10.0, 11.5, 20.0, 20.5])
+    monkeypatch.setattr(d2l.time, 'perf_counter', lambda: next(ticks))
+    timer = d2l.Timer()
+    assert timer.stop() == 1.5
+    timer.start()
+    assert timer.stop() == 0.5
+    assert timer.sum() == 2.0 and timer.avg() == 1.0
+    assert timer.cumsum() == [1.5, 2.0]
+
+
+def test_timer_avg_needs_a_time():
+    with pytest.raises(ValueError, match='no time recorded'):
+        d2l.Timer().avg()
+
+
+# ---- 3.2 ------------------------------------------------------------------
+def test_synthetic_data():
+    w, b = np.array([2, -3.4]), 4.2
+    X, y = d2l.synthetic_data(w, b, 2000)
+    assert X.shape == (2000, 2) and y.shape == (2000,)
+    noise = (y - np.dot(X, w) - b).asnumpy()
+    assert abs(noise.std() - 0.01) < 0.001 and abs(noise.mean()) < 0.001
+    with pytest.raises(ValueError, match='vector'):
+        d2l.synthetic_data(np.ones((2, 1)), b, 10)
+    with pytest.raises(ValueError, match='num_examples'):
+        d2l.synthetic_data(w, b, 0)
+
+
+def test_linreg():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    w = np.array([[0.5], [-1.0]])
+    numpy.testing.assert_allclose(d2l.linreg(X, w, 1.0).asnumpy(),
+                                  [[-0.5], [-1.5]])
+    with pytest.raises(ValueError, match='2 features.*3 weights'):
+        d2l.linreg(X, np.ones((3, 1)), 0.0)
+
+
+def test_squared_loss():
+    y_hat = np.array([[1.0], [2.0], [4.0]])
+    loss = d2l.squared_loss(y_hat, np.array([1.0, 0.0, 1.0]))
+    assert loss.shape == (3, 1)
+    numpy.testing.assert_allclose(loss.asnumpy().ravel(), [0, 2, 4.5])
+    with pytest.raises(ValueError, match='3 predictions but 2 labels'):
+        d2l.squared_loss(y_hat, np.array([1.0, 2.0]))
+
+
+def test_sgd_takes_one_averaged_step():
+    w = np.array([1.0, 2.0])
+    w.attach_grad()
+    with autograd.record():
+        loss = (w * np.array([3.0, 5.0])).sum()  # gradient (3, 5)
+    loss.backward()
+    d2l.sgd([w], lr=0.1, batch_size=2)
+    numpy.testing.assert_allclose(w.asnumpy(), [1 - 0.15, 2 - 0.25])
+    with pytest.raises(ValueError, match='batch_size'):
+        d2l.sgd([w], 0.1, 0)
+    with pytest.raises(ValueError, match='attach_grad'):
+        d2l.sgd([np.array([1.0])], 0.1, 1)
+
+
+# ---- 3.3 ------------------------------------------------------------------
+def test_load_array():
+    features = np.arange(10).reshape(5, 2)
+    labels = np.arange(5)
+    batches = list(d2l.load_array((features, labels), 2, is_train=False))
+    assert [len(y) for _, y in batches] == [2, 2, 1]
+    assert batches[1][1].asnumpy().tolist() == [2, 3]
+    assert batches[1][0].asnumpy().tolist() == [[4, 5], [6, 7]]
+    numpy.random.seed(0)
+    shuffled = [int(v) for _, y in d2l.load_array((features, labels), 5)
+                for v in y]
+    assert sorted(shuffled) == [0, 1, 2, 3, 4] and shuffled != [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match='different lengths'):
+        d2l.load_array((features, labels[:4]), 2)
+    with pytest.raises(ValueError, match='empty'):
+        d2l.load_array((np.zeros((0, 2)), np.zeros(0)), 2)
+    with pytest.raises(ValueError, match='batch_size'):
+        d2l.load_array((features, labels), -3)
+
+
+# ---- 3.5 (the rest is in test_data.py) ----------------------------------
+def test_get_fashion_mnist_labels():
+    assert d2l.get_fashion_mnist_labels(np.array([0, 9, 3])) == [
+        't-shirt', 'ankle boot', 'dress']
+    for bad in (10, -1):
+        with pytest.raises(ValueError, match=f'{bad} is not a Fashion'):
+            d2l.get_fashion_mnist_labels([1, bad])
+
+
+def test_show_images():
+    imgs = np.zeros((3, 4, 4))
+    axes = d2l.show_images(imgs, 2, 2, titles=['a', 'b', 'c'])
+    assert len(axes) == 4
+    assert [ax.get_title() for ax in axes] == ['a', 'b', 'c', '']
+    with pytest.raises(ValueError, match='3 images but only 2 titles'):
+        d2l.show_images(imgs, 1, 3, titles=['a', 'b'])
+    d2l.plt.close('all')
+
+
+def test_get_dataloader_workers(monkeypatch):
+    assert d2l.get_dataloader_workers() == 4
+    assert d2l.get_dataloader_workers(2) == 2
+    monkeypatch.setattr(d2l.sys, 'platform', 'win32')
+    assert d2l.get_dataloader_workers() == 0
+    with pytest.raises(ValueError, match='num_workers'):
+        d2l.get_dataloader_workers(-1)
+
+
+# ---- 3.6 ------------------------------------------------------------------
+def test_accuracy_counts_correct_predictions():
+    y_hat = np.array([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5], [0.8, 0.1, 0.1]])
+    y = np.array([0, 2, 0], dtype='int32')
+    assert d2l.accuracy(y_hat, y) == 2.0
+    assert d2l.accuracy(np.array([2, 2, 1]), y) == 1.0  # hard predictions
+    with pytest.raises(ValueError, match='3 predictions but 2 labels'):
+        d2l.accuracy(y_hat, y[:2])
+
+
+def test_accumulator():
+    metric = d2l.Accumulator(2)
+    metric.add(1, 2.5)
+    metric.add(np.array(3.0), 1)
+    assert (metric[0], metric[1]) == (4.0, 3.5)
+    metric.reset()
+    assert metric.data == [0.0, 0.0]
+    with pytest.raises(ValueError, match='1 values for 2 sums'):
+        metric.add(1)
+
+
+def fixed_net(predictions):
+    """A 'network' that returns the given rows for the examples' indices."""
+    return lambda X: predictions[X.astype('int32')]
+
+
+def test_evaluate_accuracy():
+    predictions = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 0.0]])
+    X, y = np.arange(4), np.array([0, 1, 1, 1], dtype='int32')
+    data_iter = d2l.load_array((X, y), 3, is_train=False)
+    assert d2l.evaluate_accuracy(fixed_net(predictions), data_iter) == 0.5
+    with pytest.raises(ValueError, match='no examples'):
+        d2l.evaluate_accuracy(fixed_net(predictions), [])
+
+
+def tiny_classification(n=60, seed=0):
+    """Two well separated classes of 2-d points, as a data iterator."""
+    rng = numpy.random.default_rng(seed)
+    y = numpy.arange(n) % 2
+    X = rng.normal(0, 0.5, (n, 2)) + numpy.where(y[:, None] == 1, 2.0, -2.0)
+    return d2l.load_array((np.array(X, dtype='float32'),
+                           np.array(y, dtype='int32')), 10)
+
+
+def softmax_model():
+    net = nn.Sequential()
+    net.add(nn.Dense(2))
+    net.initialize(init.Normal(sigma=0.01))
+    return net
+
+
+@pytest.mark.parametrize('updater_kind', ['trainer', 'function'])
+def test_train_epoch_ch3(updater_kind):
+    mx_seed(0)
+    net, data = softmax_model(), tiny_classification()
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    if updater_kind == 'trainer':
+        updater = gluon.Trainer(net.collect_params(), 'sgd',
+                                {'learning_rate': 0.5})
+    else:
+        net(np.zeros((1, 2)))  # materialize the deferred parameters
+        params = [p.data() for p in net.collect_params().values()]
+
+        def updater(batch_size):
+            d2l.sgd(params, 0.5, batch_size)
+    losses = []
+    for _ in range(3):
+        mean_loss, acc = d2l.train_epoch_ch3(net, data, loss, updater)
+        losses.append(mean_loss)
+    assert losses[0] < numpy.log(2) + 0.05 and losses[-1] < losses[0] / 4
+    assert acc == 1.0
+    with pytest.raises(ValueError, match='no examples'):
+        d2l.train_epoch_ch3(net, [], loss, updater)
+
+
+def mx_seed(seed):
+    import mxnet
+    mxnet.random.seed(seed)
+    numpy.random.seed(seed)
+
+
+def test_animator_static_draws_once_at_the_end(monkeypatch):
+    shown = []
+    monkeypatch.setattr(d2l.display, 'display',
+                        lambda *a, **k: shown.append(a))
+    animator = d2l.Animator(legend=['a', 'b'], fmts=('-', 'r:'))
+    assert not animator.live  # conftest sets D2L_ANIMATE=0
+    animator.add(1, (0.5, 0.25))
+    animator.add([2, 2], [0.75, None])  # None leaves a gap in curve b
+    assert animator.X == [[1, 2], [1]] and animator.Y == [[0.5, 0.75], [0.25]]
+    lines = animator.axes[0].get_lines()
+    assert len(lines) == 2 and lines[1].get_color() == 'r'
+    assert shown == []  # the inline backend shows it when the cell ends
+    assert d2l.plt.fignum_exists(animator.fig.number)
+    with pytest.raises(ValueError, match='3 values for a plot of 2 curves'):
+        animator.add(3, (1, 2, 3))
+    with pytest.raises(ValueError, match='2 x values for 1 y values'):
+        animator.add([1, 2], [1])
+    d2l.plt.close('all')
+
+
+def test_animator_live_updates_one_display(monkeypatch):
+    monkeypatch.setenv('D2L_ANIMATE', '1')
+    calls = []
+
+    class Handle:
+        def update(self, fig):
+            calls.append('update')
+
+    def fake_display(fig, display_id=False):
+        calls.append('display')
+        return Handle()
+    monkeypatch.setattr(d2l.display, 'display', fake_display)
+    animator = d2l.Animator()
+    assert animator.live
+    assert not d2l.plt.fignum_exists(animator.fig.number)  # not shown twice
+    for epoch in range(3):
+        animator.add(epoch, epoch ** 2)
+    assert calls == ['display', 'update', 'update']
+
+
+def test_train_ch3_returns_final_metrics(monkeypatch):
+    mx_seed(1)
+    net, data = softmax_model(), tiny_classification()
+    trainer = gluon.Trainer(net.collect_params(), 'sgd',
+                            {'learning_rate': 0.5})
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    train_loss, train_acc, test_acc = d2l.train_ch3(
+        net, data, tiny_classification(seed=1), loss, 3, trainer)
+    assert train_loss < 0.2 and train_acc == 1.0
+    assert test_acc == d2l.evaluate_accuracy(net, tiny_classification(seed=1))
+    with pytest.raises(ValueError, match='num_epochs'):
+        d2l.train_ch3(net, data, data, loss, 0, trainer)
+    d2l.plt.close('all')
+
+
+def test_predict_ch3():
+    images = np.zeros((8, 1, 28, 28))
+    labels = np.array([0, 1, 2, 3, 4, 5, 6, 7], dtype='int32')
+    test_iter = d2l.load_array((images, labels), 4, is_train=False)
+
+    def net(X):  # always predicts "bag" (8)
+        return npx.one_hot(np.full((X.shape[0],), 8), 10)
+    trues, preds = d2l.predict_ch3(net, test_iter, n=3)
+    assert trues == ['t-shirt', 'trouser', 'pullover']
+    assert preds == ['bag'] * 3
+    for n in (0, 5):
+        with pytest.raises(ValueError, match='between 1 and the batch size'):
+            d2l.predict_ch3(net, test_iter, n=n)
+    d2l.plt.close('all')

@@ -1,0 +1,195 @@
+"""Tests of d2l's Fashion-MNIST loading: finding, checking, downloading.
+
+They build a tiny dataset in the real idx format in a temporary folder (see
+conftest.py) and never need the real files.
+"""
+import gzip
+import os
+import shutil
+
+import d2l
+import numpy
+import pytest
+from conftest import FILES
+from mxnet import npx
+
+npx.set_np()
+CLOSED_PORT_URL = 'http://127.0.0.1:9/'  # the discard port: nothing listens
+
+
+def test_constants_name_the_four_files():
+    assert sorted(d2l.FASHION_MNIST_SHA256) == sorted(FILES)
+    assert all(len(s) == 64 for s in d2l.FASHION_MNIST_SHA256.values())
+    assert d2l.FASHION_MNIST_URL.endswith('/')
+
+
+def test_fashion_mnist_dirs_order(monkeypatch, tmp_path):
+    monkeypatch.delenv('D2L_DATA_DIR', raising=False)
+    dirs = d2l.fashion_mnist_dirs()
+    assert dirs[0].endswith(os.path.join('datasets', 'fashion-mnist'))
+    assert dirs[1] == '/usr/share/datasets/fashion-mnist'
+    monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path))
+    assert d2l.fashion_mnist_dirs() == [str(tmp_path)] + dirs
+
+
+def test_read_idx_gzipped_and_plain(tiny_fashion_mnist):
+    folder, arrays = tiny_fashion_mnist
+    name = 'train-images-idx3-ubyte'
+    numpy.testing.assert_array_equal(
+        d2l.read_idx(str(folder / f'{name}.gz'), name), arrays[name])
+    plain = folder / name
+    plain.write_bytes(gzip.decompress((folder / f'{name}.gz').read_bytes()))
+    numpy.testing.assert_array_equal(d2l.read_idx(str(plain), name),
+                                     arrays[name])
+
+
+@pytest.mark.parametrize('damage', ['truncate', 'not gzip', 'other file'])
+def test_read_idx_refuses_damaged_files(tiny_fashion_mnist, damage):
+    folder, _ = tiny_fashion_mnist
+    name = 'train-labels-idx1-ubyte'
+    path = folder / f'{name}.gz'
+    data = path.read_bytes()
+    if damage == 'truncate':
+        path.write_bytes(data[:len(data) // 2])
+    elif damage == 'not gzip':
+        path.write_bytes(b'<html>404 Not Found</html>')
+    else:
+        shutil.copy(folder / 't10k-labels-idx1-ubyte.gz', path)
+    with pytest.raises(ValueError) as e:
+        d2l.read_idx(str(path), name)
+    assert str(path) in str(e.value)
+    assert 'dataset-fashion-mnist' in str(e.value)  # says what to do
+
+
+def test_dataset_reads_the_files(tiny_fashion_mnist):
+    folder, arrays = tiny_fashion_mnist
+    train = d2l.FashionMNIST(root=str(folder), train=True)
+    test = d2l.FashionMNIST(root=str(folder), train=False)
+    assert (len(train), len(test)) == (10, 4)
+    X, y = train[3]
+    assert X.shape == (28, 28, 1) and X.dtype == numpy.uint8
+    numpy.testing.assert_array_equal(
+        X.asnumpy()[..., 0], arrays['train-images-idx3-ubyte'][3])
+    assert y == 3 and train.labels.dtype == numpy.int32
+    X, y = train[2:5]  # slices give arrays of examples
+    assert X.shape == (3, 28, 28, 1) and list(y) == [2, 3, 4]
+
+
+def test_dataset_uses_the_first_folder_that_has_the_file(
+        tiny_fashion_mnist, tmp_path, monkeypatch):
+    folder, arrays = tiny_fashion_mnist
+    monkeypatch.setenv('D2L_DATA_DIR', str(folder))
+    monkeypatch.setattr(d2l.base, 'data_dir', lambda: str(tmp_path / 'none'))
+    assert len(d2l.FashionMNIST(train=True)) == 10
+
+
+def test_dataset_refuses_a_corrupt_folder(tiny_fashion_mnist):
+    folder, _ = tiny_fashion_mnist
+    path = folder / 't10k-images-idx3-ubyte.gz'
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ValueError, match='corrupt'):
+        d2l.FashionMNIST(root=str(folder), train=False)
+
+
+def test_dataset_in_a_missing_folder_says_how_to_get_the_data(
+        tiny_fashion_mnist, tmp_path):
+    missing = tmp_path / 'no' / 'such' / 'folder'
+    with pytest.raises(OSError) as e:
+        d2l.FashionMNIST(root=str(missing), url=CLOSED_PORT_URL)
+    assert 'could not download' in str(e.value)
+    assert 'D2L_DATA_DIR' in str(e.value)
+    assert not any(missing.iterdir())  # no partial file left behind
+
+
+def test_download_lands_whole_and_checked(tiny_fashion_mnist, http_server,
+                                          tmp_path):
+    source, arrays = tiny_fashion_mnist
+    served, url = http_server
+    for name in FILES:
+        shutil.copy(source / f'{name}.gz', served)
+    # One truncated copy: its download must be refused and leave nothing.
+    bad = served / 't10k-images-idx3-ubyte.gz'
+    bad.write_bytes(bad.read_bytes()[:-20])
+    dest = tmp_path / 'downloads'
+
+    train = d2l.FashionMNIST(root=str(dest), train=True, url=url)
+    assert len(train) == 10
+    assert sorted(os.listdir(dest)) == ['train-images-idx3-ubyte.gz',
+                                        'train-labels-idx1-ubyte.gz']
+    with pytest.raises(ValueError, match='incomplete or corrupt') as e:
+        d2l.FashionMNIST(root=str(dest), train=False, url=url)
+    assert f'{url}t10k-images-idx3-ubyte.gz' in str(e.value)
+    assert 't10k-images-idx3-ubyte.gz' not in os.listdir(dest)
+    assert not [f for f in os.listdir(dest) if f.startswith('.')]
+
+
+def test_download_reports_http_errors(tiny_fashion_mnist, http_server,
+                                      tmp_path):
+    _, url = http_server  # serves an empty folder: every file is a 404
+    dest = tmp_path / 'downloads'
+    with pytest.raises(OSError, match='404'):
+        d2l.download_fashion_mnist('train-labels-idx1-ubyte', str(dest), url)
+    assert os.listdir(dest) == []
+
+
+def test_fashion_mnist_file_prefers_local_copies(tiny_fashion_mnist):
+    folder, arrays = tiny_fashion_mnist
+    name = 'train-labels-idx1-ubyte'
+    # No download may happen: the URL leads nowhere.
+    labels = d2l.fashion_mnist_file(name, str(folder), CLOSED_PORT_URL)
+    numpy.testing.assert_array_equal(labels, arrays[name])
+
+
+@pytest.fixture
+def tiny_data_dir(tiny_fashion_mnist, monkeypatch, tmp_path):
+    folder, arrays = tiny_fashion_mnist
+    monkeypatch.setenv('D2L_DATA_DIR', str(folder))
+    return arrays
+
+
+def test_load_data_fashion_mnist(tiny_data_dir):
+    numpy.random.seed(0)
+    train_iter, test_iter = d2l.load_data_fashion_mnist(4)
+    batches = list(train_iter)
+    assert [len(y) for X, y in batches] == [4, 4, 2]
+    X, y = batches[0]
+    assert X.shape == (4, 1, 28, 28) and X.dtype == numpy.float32
+    assert y.dtype == numpy.int32
+    labels = numpy.concatenate([y.asnumpy() for _, y in batches])
+    assert sorted(labels) == list(range(10))  # every example once
+    assert list(labels) != list(range(10))  # in shuffled order
+    images = tiny_data_dir['train-images-idx3-ubyte']
+    for X, y in batches:  # each image still sits with its own label
+        for image, label in zip(X.asnumpy(), y.asnumpy()):
+            numpy.testing.assert_allclose(image[0], images[label] / 255,
+                                          rtol=1e-6)
+    test_labels = [int(v) for _, y in test_iter for v in y]
+    assert test_labels == [0, 1, 2, 3]  # the test set is not shuffled
+
+
+def test_load_data_fashion_mnist_resizes(tiny_data_dir):
+    train_iter, _ = d2l.load_data_fashion_mnist(3, resize=(40, 32))
+    X, y = next(iter(train_iter))
+    assert X.shape == (3, 1, 32, 40)  # Gluon's Resize takes (width, height)
+
+
+@pytest.mark.parametrize('batch_size', [0, -1])
+def test_load_data_fashion_mnist_refuses_bad_batch_sizes(batch_size):
+    with pytest.raises(ValueError, match='batch_size'):
+        d2l.load_data_fashion_mnist(batch_size)
+
+
+def test_minibatch_sampler_and_array_batches():
+    numpy.random.seed(1)
+    sampler = d2l.MinibatchSampler(7, 3, shuffle=True)
+    batches = [b[0] for b in sampler]
+    assert len(sampler) == 3 and [len(b) for b in batches] == [3, 3, 1]
+    assert sorted(numpy.concatenate(batches)) == list(range(7))
+    ordered = [list(b[0]) for b in d2l.MinibatchSampler(7, 3, False)]
+    assert ordered == [[0, 1, 2], [3, 4, 5], [6]]
+    data = d2l.ArrayBatches(numpy.arange(14).reshape(7, 2),
+                            numpy.arange(7, dtype=numpy.int32))
+    X, y = data[numpy.array([5, 0])]
+    assert len(data) == 7
+    assert X.asnumpy().tolist() == [[10, 11], [0, 1]]
+    assert y.asnumpy().tolist() == [5, 0] and y.dtype == numpy.int32

@@ -1,0 +1,144 @@
+"""Tests of tools/make_lib.py, the step that generates d2l.py."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tools'))
+import make_lib  # noqa: E402
+
+MARK = make_lib.MARKER
+
+
+def test_d2l_py_is_in_sync_with_the_notebooks():
+    expected = make_lib.build(ROOT)
+    actual = (ROOT / 'd2l.py').read_text(encoding='utf-8')
+    assert actual == expected, (
+        'd2l.py differs from what the notebooks define: run `make lib` and '
+        'commit d2l.py')
+
+
+def test_build_is_deterministic():
+    assert make_lib.build(ROOT) == make_lib.build(ROOT)
+
+
+def test_d2l_py_passes_ruff():
+    ruff = Path(sys.executable).parent / 'ruff'
+    if not ruff.exists():
+        pytest.skip('ruff is installed in the main environment only')
+    result = subprocess.run([str(ruff), 'check', 'd2l.py'], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def make_book(tmp_path, *cells_per_page):
+    """A minimal book: one notebook per list of code cells, in a toc."""
+    names = []
+    for i, cells in enumerate(cells_per_page):
+        name = f'page{i}'
+        names.append(name)
+        nb = {'cells': [{'cell_type': 'code', 'source': source,
+                         'metadata': {}, 'outputs': [],
+                         'execution_count': None} for source in cells],
+              'metadata': {}, 'nbformat': 4, 'nbformat_minor': 4}
+        (tmp_path / f'{name}.ipynb').write_text(json.dumps(nb))
+    toc = 'format: jb-book\nroot: page0\nchapters:\n' + ''.join(
+        f'  - file: {n}\n' for n in names[1:])
+    (tmp_path / '_toc.yml').write_text(toc)
+    return tmp_path
+
+
+def test_saves_the_block_after_the_marker_not_the_demo(tmp_path):
+    book = make_book(tmp_path, [
+        f'{MARK}\nimport os\nfrom math import pi\n\nx = 1',
+        f'y = 0\n{MARK}\n# why, not what\n@staticmethod\ndef f(a):\n'
+        f'    return a\n\nf(2)\nprint(3)',
+    ])
+    text = make_lib.build(book)
+    assert 'import os\nfrom math import pi\n' in text
+    assert '# why, not what\n@staticmethod\ndef f(a):\n    return a\n' in text
+    for demo in ('x = 1', 'y = 0', 'f(2)', 'print(3)'):
+        assert demo not in text
+    assert '# Imported in page0.ipynb\nimport os' in text
+    assert '# Defined in page0.ipynb\n# why, not what' in text
+
+
+def test_follows_the_table_of_contents(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef first():\n    pass'],
+                     [f'{MARK}\ndef second():\n    pass'])
+    text = make_lib.build(book)
+    assert text.index('def first') < text.index('def second')
+
+
+def test_merges_imports_into_their_first_statement(tmp_path):
+    book = make_book(tmp_path, [
+        f'{MARK}\nfrom mxnet import np\nimport os\n',
+        f'{MARK}\ndef g():\n    pass',
+        f'{MARK}\nimport os\nfrom mxnet import autograd, np\n',
+    ])
+    text = make_lib.build(book)
+    assert text.count('import os') == 1
+    assert text.count('from mxnet import') == 1
+    assert text.index('from mxnet import autograd, np') < text.index('def g')
+
+
+def test_two_blocks_defining_one_name_are_refused(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'],
+                     [f'{MARK}\ndef f():\n    return 1'])
+    with pytest.raises(make_lib.LibError, match="defines 'f'.*page0"):
+        make_lib.build(book)
+
+
+def test_a_marker_before_nothing_is_refused(tmp_path):
+    book = make_book(tmp_path, [f'x = 1\n{MARK}\n'])
+    with pytest.raises(make_lib.LibError, match='followed by no code'):
+        make_lib.build(book)
+
+
+def test_a_marked_cell_must_be_python(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\n%matplotlib inline\ndef f(): pass'])
+    with pytest.raises(make_lib.LibError, match='not plain Python'):
+        make_lib.build(book)
+
+
+def test_a_toc_entry_without_a_page_is_refused(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    (book / '_toc.yml').write_text('root: page0\nchapters:\n  - file: gone\n')
+    with pytest.raises(make_lib.LibError, match="'gone'"):
+        make_lib.build(book)
+
+
+def test_check_mode_reports_a_stale_file(tmp_path, capsys):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    out = tmp_path / 'lib.py'
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 0
+    assert make_lib.main(['--root', str(book), '--out', str(out),
+                          '--check']) == 0
+    out.write_text(out.read_text() + '# hand edit\n')
+    assert make_lib.main(['--root', str(book), '--out', str(out),
+                          '--check']) == 1
+    assert 'run `make lib`' in capsys.readouterr().err
+
+
+def test_an_unchanged_file_is_not_rewritten(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    out = tmp_path / 'lib.py'
+    make_lib.main(['--root', str(book), '--out', str(out)])
+    os.utime(out, (1, 1))
+    make_lib.main(['--root', str(book), '--out', str(out)])
+    assert out.stat().st_mtime == 1
+
+
+def test_write_atomically_keeps_the_old_file_on_failure(tmp_path):
+    path = tmp_path / 'lib.py'
+    path.write_text('old\n')
+    with pytest.raises(TypeError):
+        make_lib.write_atomically(path, b'not text')  # fails mid-write
+    assert path.read_text() == 'old\n'
+    assert os.listdir(tmp_path) == ['lib.py']  # no temporary file left
+    make_lib.write_atomically(path, 'new\n')
+    assert path.read_text() == 'new\n' and os.listdir(tmp_path) == ['lib.py']

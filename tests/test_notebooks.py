@@ -1,0 +1,86 @@
+"""Checks of the notebooks as files: conventions nbval cannot see."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
+SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
+CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
+
+
+def cells(path, kind):
+    nb = json.loads(path.read_text(encoding='utf-8'))
+    return [''.join(c['source']) for c in nb['cells']
+            if c['cell_type'] == kind]
+
+
+def code_notebooks():
+    return [p for p in SECTIONS if cells(p, 'code')]
+
+
+@pytest.mark.parametrize('path', code_notebooks(), ids=lambda p: p.stem)
+def test_first_cell_sets_up_colab_and_seeds(path):
+    nb = json.loads(path.read_text(encoding='utf-8'))
+    first = nb['cells'][0]
+    source = ''.join(first['source'])
+    assert first['cell_type'] == 'code'
+    assert 'remove-cell' in first['metadata'].get('tags', [])
+    assert "if 'google.colab' in sys.modules:" in source
+    assert f"'git+{CONFIG['repository']['url']}'" in source
+    assert "'mxnet==1.9.1'" in source
+    for rng in ('random.seed(', 'numpy.random.seed(', 'mx.random.seed('):
+        assert rng in source
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_d2l_is_imported_before_mxnet(path):
+    imports = re.findall(r'^(?:import|from) (d2l|mxnet)\b',
+                         '\n'.join(cells(path, 'code')), re.MULTILINE)
+    if 'mxnet' in imports:
+        assert imports[0] == 'd2l', 'import d2l before anything from mxnet'
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_lines_fit_in_79_columns(path):
+    long = [line for source in cells(path, 'code')
+            for line in source.splitlines() if len(line) > 79]
+    assert long == []
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_outputs_come_from_one_clean_run(path):
+    nb = json.loads(path.read_text(encoding='utf-8'))
+    counts = [c['execution_count'] for c in nb['cells']
+              if c['cell_type'] == 'code']
+    assert counts == list(range(1, len(counts) + 1)), 'run `make execute`'
+    for c in nb['cells']:
+        for out in c.get('outputs', []):
+            assert out['output_type'] != 'error'
+            assert out.get('name') != 'stderr', ''.join(out['text'])
+
+
+def book_markdown():
+    text = [s for p in NOTEBOOKS for s in cells(p, 'markdown')]
+    text += [p.read_text() for p in ROOT.glob('chapter_*/*.md')]
+    return '\n'.join(text)
+
+
+def test_every_equation_and_figure_is_referenced():
+    text = book_markdown()
+    equations = re.findall(r'\$\$ \((eq_\w+)\)', text)
+    figures = re.findall(r':name: (fig_\w+)', text)
+    assert len(equations) == len(set(equations)) >= 30
+    unreferenced = [e for e in equations if f'{{eq}}`{e}`' not in text]
+    unreferenced += [f for f in figures if f'{{numref}}`{f}`' not in text]
+    assert unreferenced == []
+
+
+def test_sections_have_summary_and_exercises():
+    for path in SECTIONS:
+        headings = re.findall(r'^## (.+)$', '\n'.join(cells(path, 'markdown')),
+                              re.MULTILINE)
+        assert headings[-2:] == ['Summary', 'Exercises'], path.name
