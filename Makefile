@@ -89,9 +89,17 @@ _build/.inputs: d2l.py requirements.txt
 		_build/html
 	@mkdir -p $(@D) && touch $@
 
+# Sphinx cannot see its local extensions change either: then every page must
+# be rendered again, but no notebook needs to run again.
+SPHINX_EXTENSIONS := tools/chapter_numbers.py tools/unique_scripts.py
+_build/.extensions: $(SPHINX_EXTENSIONS)
+	rm -rf _build/.doctrees _build/html
+	@mkdir -p $(@D) && touch $@
+
 html: _build/html/index.html
 _build/html/index.html: $(VENV)/.installed d2l.py _build/.data-checked \
-		_build/vendor/mathjax/tex-chtml.js _build/.inputs $(PAGES)
+		_build/vendor/mathjax/tex-chtml.js _build/.inputs _build/.extensions \
+		$(PAGES)
 	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
 	@touch $@
 

@@ -1,0 +1,183 @@
+"""The built book in a real browser: headless Chromium driven by Playwright.
+
+Serves _build/html on 127.0.0.1 and loads every page of the table of
+contents. Needs the site (`make html`) and Debian's chromium package; a
+screenshot of each page is saved in _build/screenshots/.
+"""
+import gzip
+import http.server
+import re
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / '_build' / 'html'
+SHOTS = ROOT / '_build' / 'screenshots'
+CHROMIUM = Path('/usr/bin/chromium')
+MAX_PAGE_BYTES = 1_500_000
+CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
+
+
+def toc_pages():
+    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
+    names = [toc['root']]
+
+    def walk(entries):
+        for entry in entries or []:
+            if 'file' in entry:
+                names.append(entry['file'])
+            walk(entry.get('sections'))
+            walk(entry.get('chapters'))
+    walk(toc['parts'])
+    return names
+
+
+PAGES = toc_pages()
+NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f'{p}.ipynb').exists()]
+
+
+@pytest.fixture(scope='module')
+def site():
+    if not (SITE / 'index.html').exists():
+        pytest.fail('the site is not built: run `make html` first')
+    handler = type('Handler', (http.server.SimpleHTTPRequestHandler,), {
+        'log_message': lambda self, *args: None})
+    server = http.server.ThreadingHTTPServer(
+        ('127.0.0.1', 0), lambda *a: handler(*a, directory=str(SITE)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{server.server_port}/'
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope='module')
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("no browser: install Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        # Without the networking flags Chromium tries to reach Google's
+        # servers, which this sandbox (and CI) cannot.
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            '--no-sandbox', '--disable-gpu', '--disable-quic',
+            '--no-first-run', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync'])
+        yield browser
+        browser.close()
+
+
+def load(browser, url):
+    """Open url; return the page and what went wrong or was loaded."""
+    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+    problems, responses = [], {}
+    page.on('console', lambda m: problems.append(f'console {m.type}: {m.text}')
+            if m.type in ('error', 'warning') else None)
+    page.on('pageerror', lambda e: problems.append(f'page error: {e}'))
+    page.on('requestfailed', lambda r: problems.append(f'failed: {r.url}'))
+
+    def on_response(response):
+        if response.status >= 400:
+            problems.append(f'HTTP {response.status}: {response.url}')
+        else:
+            responses[response.url] = response.body()
+    page.on('response', on_response)
+    page.goto(url, wait_until='networkidle')
+    page.evaluate('window.MathJax ? MathJax.startup.promise : null')
+    page.wait_for_load_state('networkidle')
+    return page, problems, responses
+
+
+@pytest.mark.parametrize('name', PAGES)
+def test_page(site, browser, name):
+    page, problems, responses = load(browser, f'{site}{name}.html')
+    try:
+        assert problems == []
+        # MathJax typeset every formula: none left as TeX, no error boxes.
+        assert page.locator('mjx-merror').count() == 0
+        untypeset = page.evaluate('''[...document.querySelectorAll(".math")]
+            .filter(e => !e.querySelector("mjx-container")).length''')
+        assert untypeset == 0
+        text = page.inner_text('article')
+        assert '$$' not in text and '\\begin{' not in text
+        # Every figure and plot is there and has loaded.
+        broken = page.evaluate('''[...document.images]
+            .filter(i => !i.complete || i.naturalWidth === 0)
+            .map(i => i.src)''')
+        assert broken == []
+        check_links(page, site, name)
+        check_weight(responses, site, name)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name.replace('/', '_')}.png"),
+                        full_page=True)
+    finally:
+        page.close()
+
+
+def check_links(page, site, name):
+    """Every link within the site leads to a page, and to an anchor on it."""
+    hrefs = page.evaluate('[...document.querySelectorAll("a[href]")]'
+                          '.map(a => a.getAttribute("href"))')
+    base = f'{site}{name}.html'
+    for href in hrefs:
+        url = urljoin(base, href)
+        if not url.startswith(site) or href == '#':
+            continue
+        parsed = urlparse(url)
+        target = SITE / unquote(parsed.path[1:])
+        if target.is_dir():
+            target = target / 'index.html'
+        assert target.exists(), f'{name}: broken link {href}'
+        if parsed.fragment and target.suffix == '.html':
+            ids = re.findall(r'\bid="([^"]+)"', target.read_text())
+            assert unquote(parsed.fragment) in ids, f'{name}: no anchor {href}'
+
+
+def check_weight(responses, site, name):
+    """The page with its figures, and everything a first visit loads."""
+    own = sum(len(body) for url, body in responses.items()
+              if '/_static/' not in url)
+    assert own <= MAX_PAGE_BYTES, f'{name}: page and figures {own} bytes'
+    # Static hosts (GitHub Pages, Read the Docs) serve text gzipped.
+    transferred = sum(len(gzip.compress(body, 6))
+                      for body in responses.values())
+    assert transferred <= MAX_PAGE_BYTES, f'{name}: first visit {transferred}'
+
+
+def chapter_html(name):
+    return (SITE / f'{name}.html').read_text()
+
+
+def test_equation_and_figure_numbers_follow_the_spec():
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    sections = [p for p in PAGES if p.startswith('chapter_linear-networks/')
+                and not p.endswith('index')]
+    equations, figures, titles = [], [], []
+    for name in sections:
+        html = chapter_html(name)
+        equations += re.findall(r'class="eqno">\(([\d.]+)\)', html)
+        figures += re.findall(r'caption-number">Fig\. ([\d.]+)', html)
+        titles.append(re.search(r'<h1>.*?section-number">([\d.]+)\. ', html,
+                                re.S).group(1))
+    assert titles == [f'3.{i}' for i in range(1, 8)]
+    assert equations == ([f'3.1.{i}' for i in range(1, 16)] + ['3.2.1'] +
+                         [f'3.4.{i}' for i in range(1, 13)] +
+                         ['3.6.1', '3.7.1'])
+    assert figures == ['3.1.1', '3.1.2', '3.1.3', '3.3.1', '3.4.1']
+
+
+@pytest.mark.parametrize('name', NOTEBOOK_PAGES)
+def test_launch_and_download_buttons(name):
+    html = chapter_html(name)
+    repo = urlparse(CONFIG['repository']['url']).path.strip('/')
+    branch = CONFIG['repository']['branch']
+    assert (f'https://mybinder.org/v2/gh/{repo}/{branch}'
+            f'?urlpath=lab/tree/{name}.ipynb') in html
+    assert (f'https://colab.research.google.com/github/{repo}/blob/'
+            f'{branch}/{name}.ipynb') in html
+    assert f'_sources/{name}.ipynb' in html
+    assert (SITE / '_sources' / f'{name}.ipynb').exists()
