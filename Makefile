@@ -34,13 +34,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(COMPAT_VENV)/.installed: requirements-numpy126.txt pyproject.toml
+# Here d2l is installed as a package, the way Colab's pip installs it.
+$(COMPAT_VENV)/.installed: requirements-numpy126.txt pyproject.toml d2l.py
 	$(PYTHON) -m venv $(COMPAT_VENV)
 	$(COMPAT_VENV)/bin/python -m pip install -q --upgrade pip==24.3.1
 	$(COMPAT_VENV)/bin/python -m pip install -q --require-hashes --no-deps \
 		-r requirements-numpy126.txt
 	$(COMPAT_VENV)/bin/python -m pip install -q --no-deps \
-		--no-build-isolation -e .
+		--no-build-isolation --force-reinstall .
+	rm -rf build *.egg-info
 	touch $@
 
 # ---- data --------------------------------------------------------------------
@@ -110,10 +112,10 @@ test: check-lib
 	$(MAKE) html
 	$(PY) -m pytest
 
-# The tests of d2l.py, in an environment with numpy 1.26.4.
+# The tests of d2l.py and a chapter notebook, with numpy 1.26.4.
 test-compat: $(COMPAT_VENV)/.installed _build/.data-checked
 	$(COMPAT_VENV)/bin/python -m pytest -o addopts='-p no:cacheprovider' \
-		tests/test_d2l.py tests/test_data.py
+		tests/test_d2l.py tests/test_data.py tests/test_colab_path.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check d2l.py tools tests
