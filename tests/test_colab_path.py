@@ -15,7 +15,8 @@ import numpy
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / 'chapter_linear-networks' / 'softmax-regression-concise.ipynb'
+NOTEBOOK = (ROOT / 'chapter_linear-networks' /
+            'softmax-regression-concise.ipynb')
 
 
 @pytest.mark.skipif(tuple(map(int, numpy.__version__.split('.')[:2])) <

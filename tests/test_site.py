@@ -7,6 +7,7 @@ screenshot of each page is saved in _build/screenshots/.
 import gzip
 import http.server
 import re
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
@@ -23,17 +24,11 @@ CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 
 
 def toc_pages():
-    toc = yaml.safe_load((ROOT / '_toc.yml').read_text())
-    names = [toc['root']]
-
-    def walk(entries):
-        for entry in entries or []:
-            if 'file' in entry:
-                names.append(entry['file'])
-            walk(entry.get('sections'))
-            walk(entry.get('chapters'))
-    walk(toc['parts'])
-    return names
+    """The book's pages in table-of-contents order, as 'folder/name'."""
+    sys.path.insert(0, str(ROOT / 'tools'))
+    from make_lib import toc_files
+    return [p.relative_to(ROOT).with_suffix('').as_posix()
+            for p in toc_files(ROOT)]
 
 
 PAGES = toc_pages()

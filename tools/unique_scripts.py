@@ -13,8 +13,9 @@ def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
     for script in context.get('script_files', []):
         # Compare what the page would get: the repeats differ in priority
         # and in an inline script's filename (None or ''), nothing else.
-        key = (getattr(script, 'filename', script) or '', tuple(sorted(
-            (k, str(v)) for k, v in getattr(script, 'attributes', {}).items())))
+        attributes = getattr(script, 'attributes', {})
+        key = (getattr(script, 'filename', script) or '',
+               tuple(sorted((k, str(v)) for k, v in attributes.items())))
         if key not in seen:
             seen.add(key)
             unique.append(script)
