@@ -3,6 +3,7 @@
 (The set-up that applies to every test, notebooks included, is in the
 repository's top-level conftest.py.)
 """
+import contextlib
 import gzip
 import hashlib
 import http.server
@@ -51,12 +52,9 @@ def tiny_fashion_mnist(tmp_path, monkeypatch):
     return folder, arrays
 
 
-@pytest.fixture
-def http_server(tmp_path):
-    """Serve a fresh folder over HTTP on 127.0.0.1; yield (folder, url)."""
-    folder = tmp_path / 'served'
-    folder.mkdir()
-
+@contextlib.contextmanager
+def serve(folder):
+    """Serve `folder` over HTTP on 127.0.0.1; yield its base URL."""
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(folder), **kwargs)
@@ -65,10 +63,18 @@ def http_server(tmp_path):
             pass
 
     server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield folder, f'http://127.0.0.1:{server.server_port}/'
+        yield f'http://127.0.0.1:{server.server_port}/'
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    """Serve a fresh folder over HTTP on 127.0.0.1; yield (folder, url)."""
+    folder = tmp_path / 'served'
+    folder.mkdir()
+    with serve(folder) as url:
+        yield folder, url

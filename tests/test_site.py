@@ -5,15 +5,14 @@ contents. Needs the site (`make html`) and Debian's chromium package; a
 screenshot of each page is saved in _build/screenshots/.
 """
 import gzip
-import http.server
 import re
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
+from conftest import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / '_build' / 'html'
@@ -39,14 +38,8 @@ NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f'{p}.ipynb').exists()]
 def site():
     if not (SITE / 'index.html').exists():
         pytest.fail('the site is not built: run `make html` first')
-    handler = type('Handler', (http.server.SimpleHTTPRequestHandler,), {
-        'log_message': lambda self, *args: None})
-    server = http.server.ThreadingHTTPServer(
-        ('127.0.0.1', 0), lambda *a: handler(*a, directory=str(SITE)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{server.server_port}/'
-    server.shutdown()
-    server.server_close()
+    with serve(SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope='module')
