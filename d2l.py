@@ -128,7 +128,10 @@ class Timer:
         return numpy.cumsum(self.times).tolist()
 
 
-# Imported in chapter_linear-networks/linear-regression-scratch.ipynb
+# Imported in chapter_linear-networks/linear-regression-scratch.ipynb,
+#   chapter_linear-networks/linear-regression-concise.ipynb,
+#   chapter_linear-networks/image-classification-dataset.ipynb,
+#   chapter_linear-networks/softmax-regression-scratch.ipynb
 from mxnet import autograd, base, gluon, nd, np
 
 

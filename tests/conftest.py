@@ -1,27 +1,14 @@
 """Fixtures of the unit tests: a tiny Fashion-MNIST and a local web server.
 
-(The set-up that applies to every test, notebooks included, is in the
-repository's top-level conftest.py.)
+(Plain helpers are in utils.py; the set-up that applies to every test,
+notebooks included, is in the repository's top-level conftest.py.)
 """
-import contextlib
 import gzip
 import hashlib
-import http.server
-import threading
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
-         't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-
-
-def idx_bytes(array):
-    """Encode a uint8 numpy array in the idx format of (Fashion-)MNIST."""
-    header = bytes([0, 0, 8, array.ndim]) + b''.join(
-        int(n).to_bytes(4, 'big') for n in array.shape)
-    return header + array.tobytes()
+from tests.utils import idx_bytes, serve
 
 
 @pytest.fixture
@@ -50,25 +37,6 @@ def tiny_fashion_mnist(tmp_path, monkeypatch):
         (folder / f'{name}.gz').write_bytes(gzip.compress(data, mtime=0))
     monkeypatch.setattr(d2l, 'FASHION_MNIST_SHA256', sums)
     return folder, arrays
-
-
-@contextlib.contextmanager
-def serve(folder):
-    """Serve `folder` over HTTP on 127.0.0.1; yield its base URL."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(folder), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f'http://127.0.0.1:{server.server_port}/'
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

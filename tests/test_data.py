@@ -10,7 +10,7 @@ import shutil
 import d2l
 import numpy
 import pytest
-from conftest import FILES
+from tests.utils import FILES
 from mxnet import npx
 
 npx.set_np()

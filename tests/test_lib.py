@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import make_lib
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'tools'))
-import make_lib  # noqa: E402
 
 MARK = make_lib.MARKER
 
@@ -46,8 +46,9 @@ def make_book(tmp_path, *cells_per_page):
                          'execution_count': None} for source in cells],
               'metadata': {}, 'nbformat': 4, 'nbformat_minor': 4}
         (tmp_path / f'{name}.ipynb').write_text(json.dumps(nb))
-    toc = 'format: jb-book\nroot: page0\nchapters:\n' + ''.join(
-        f'  - file: {n}\n' for n in names[1:])
+    toc = 'format: jb-book\nroot: page0\n'
+    if names[1:]:
+        toc += 'chapters:\n' + ''.join(f'  - file: {n}\n' for n in names[1:])
     (tmp_path / '_toc.yml').write_text(toc)
     return tmp_path
 
@@ -93,6 +94,23 @@ def test_two_blocks_defining_one_name_are_refused(tmp_path):
         make_lib.build(book)
 
 
+def test_two_blocks_assigning_one_name_are_refused(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nURL = "a"'],
+                     [f'{MARK}\nSIZE, URL = 1, "b"'])
+    with pytest.raises(make_lib.LibError, match="defines 'URL'.*page0"):
+        make_lib.build(book)
+
+
+def test_import_provenance_names_every_notebook_it_draws_from(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nfrom mxnet import np'],
+                     [f'{MARK}\nimport os'],
+                     [f'{MARK}\nfrom mxnet import autograd'])
+    text = make_lib.build(book)
+    assert ('# Imported in page0.ipynb,\n#   page2.ipynb\n'
+            'from mxnet import autograd, np\n') in text
+    assert '# Imported in page1.ipynb\nimport os\n' in text
+
+
 def test_a_marker_before_nothing_is_refused(tmp_path):
     book = make_book(tmp_path, [f'x = 1\n{MARK}\n'])
     with pytest.raises(make_lib.LibError, match='followed by no code'):
@@ -107,7 +125,8 @@ def test_a_marked_cell_must_be_python(tmp_path):
 
 def test_a_toc_entry_without_a_page_is_refused(tmp_path):
     book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
-    (book / '_toc.yml').write_text('root: page0\nchapters:\n  - file: gone\n')
+    (book / '_toc.yml').write_text('format: jb-book\nroot: page0\n'
+                                   'chapters:\n  - file: gone\n')
     with pytest.raises(make_lib.LibError, match="'gone'"):
         make_lib.build(book)
 

@@ -5,14 +5,13 @@ d2l.py in the copy, and runs nbval on that notebook. The run must fail with
 "Cell outputs differ" (not a crash) at the cell whose output shows the change.
 """
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.utils import copy_book
+
 CH3 = 'chapter_linear-networks'
 
 MUTATIONS = {
@@ -43,13 +42,6 @@ MUTATIONS = {
 }
 
 
-def copy_book(dest):
-    ignore = shutil.ignore_patterns('.venv*', '_build', '.git', '__pycache__',
-                                    '.pytest_cache', '.ipynb_checkpoints')
-    shutil.copytree(ROOT, dest, ignore=ignore)
-    return dest
-
-
 @pytest.mark.parametrize('name', MUTATIONS)
 def test_a_small_change_fails_nbval(name, tmp_path):
     notebook, old, new, failing_cell = MUTATIONS[name]
@@ -59,9 +51,10 @@ def test_a_small_change_fails_nbval(name, tmp_path):
     assert text.count(old) == 1, f'the mutation no longer applies: {old}'
     path.write_text(text.replace(old, new), encoding='utf-8')
     # Later cells and notebooks use d2l, so d2l.py changes with the notebook.
-    subprocess.run([sys.executable, 'tools/make_lib.py'], cwd=book,
+    subprocess.run([sys.executable, '-m', 'tools.make_lib'], cwd=book,
                    check=True, capture_output=True)
-    env = dict(os.environ, PYTHONPATH=str(book), D2L_ANIMATE='0')
+    # The kernel must import the copy's d2l.py, not the editable install's.
+    env = dict(os.environ, PYTHONPATH=str(book))
     result = subprocess.run(
         [sys.executable, '-m', 'pytest', '-o', 'addopts=', '-p',
          'no:cacheprovider', '--nbval', '--nbval-current-env',

@@ -1,18 +1,20 @@
 """The built book in a real browser: headless Chromium driven by Playwright.
 
 Serves _build/html on 127.0.0.1 and loads every page of the table of
-contents. Needs the site (`make html`) and Debian's chromium package; a
-screenshot of each page is saved in _build/screenshots/.
+contents. Needs the site (`make html`) and, for the tests marked
+`browser`, Debian's chromium package (`make browser`); a screenshot of each
+page is saved in _build/screenshots/.
 """
 import gzip
 import re
-import sys
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
-from conftest import serve
+
+from tests.utils import serve
+from tools import toc
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / '_build' / 'html'
@@ -22,15 +24,7 @@ MAX_PAGE_BYTES = 1_500_000
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 
 
-def toc_pages():
-    """The book's pages in table-of-contents order, as 'folder/name'."""
-    sys.path.insert(0, str(ROOT / 'tools'))
-    from make_lib import toc_files
-    return [p.relative_to(ROOT).with_suffix('').as_posix()
-            for p in toc_files(ROOT)]
-
-
-PAGES = toc_pages()
+PAGES = toc.docnames(ROOT)
 NOTEBOOK_PAGES = [p for p in PAGES if (ROOT / f'{p}.ipynb').exists()]
 
 
@@ -44,8 +38,9 @@ def site():
 
 @pytest.fixture(scope='module')
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("no browser: install Debian's chromium package")
+    if not CHROMIUM.exists():  # `make test` installs it, or stops and says so
+        pytest.skip(f'needs a browser at {CHROMIUM}: `make browser` '
+                    "installs Debian's chromium")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         # Without the networking flags Chromium tries to reach Google's
@@ -79,6 +74,7 @@ def load(browser, url):
     return page, problems, responses
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize('name', PAGES)
 def test_page(site, browser, name):
     page, problems, responses = load(browser, f'{site}{name}.html')

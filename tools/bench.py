@@ -13,7 +13,7 @@ Writes _build/bench/bench.md and bench.json. The machine is shared and
 noisy, so every figure is a median: over --repeat runs for what takes under
 a second, over --slow-repeat runs for the rest (about 15 minutes in all).
 
-Usage: python tools/bench.py [--repeat N] [--slow-repeat N] [--quick]
+Usage: python -m tools.bench [--repeat N] [--slow-repeat N] [--quick]
 """
 import argparse
 import collections
@@ -26,6 +26,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import nbformat
+
+from tools import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / '_build' / 'bench'
@@ -46,7 +50,6 @@ def median_time(fn, repeat):
 
 
 def bench_data(repeat, slow_repeat):
-    os.environ['D2L_ANIMATE'] = '0'
     import d2l
     import numpy
     from mxnet import gluon, npx
@@ -85,15 +88,8 @@ def bench_data(repeat, slow_repeat):
 
 def run_notebook(path):
     """Execute a notebook; return its time, cell times and stdout lines."""
-    import nbformat
-    from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name='python3',
-                            record_timing=True,
-                            resources={'metadata': {'path': str(path.parent)}})
-    start = time.perf_counter()
-    client.execute()
-    total = time.perf_counter() - start
+    total = notebooks.run(nb, path.parent, record_timing=True)
     cells = {}
     for cell in nb.cells:
         timing = cell.metadata.get('execution', {})
@@ -109,7 +105,6 @@ def run_notebook(path):
 
 
 def bench_notebooks(repeat):
-    os.environ['D2L_ANIMATE'] = '0'
     notebooks, training = {}, {}
     for path in NOTEBOOKS:
         runs, train_runs, accuracy = [], [], None

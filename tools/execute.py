@@ -1,32 +1,27 @@
 """Re-run notebooks in place, so that their stored outputs are a clean run.
 
-Each notebook runs top to bottom in a fresh kernel started in its own folder,
-as nbval and Jupyter Book run it. The outputs stored here are what the tests
-compare against, so run this through `make execute` (which sets
-D2L_ANIMATE=0, like the tests and the build) after changing a notebook.
+Each notebook runs as the build runs it (tools/notebooks.py). The outputs
+stored here are what the tests compare against, so run this (`make
+execute`) after changing a notebook, and commit the notebook with them.
 
-Usage: python tools/execute.py NOTEBOOK.ipynb [...]
+Usage: python -m tools.execute NOTEBOOK.ipynb [...]
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_lib import write_atomically  # noqa: E402
+from tools.make_lib import write_atomically
+from tools.notebooks import run
 
 
 def execute(path, timeout):
-    """Run the notebook at `path` and store its new outputs there."""
+    """Run the notebook at `path`, store its outputs there; return seconds."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3',
-                            record_timing=False,
-                            resources={'metadata': {'path': str(path.parent)}})
-    client.execute()
+    seconds = run(nb, path.parent, timeout)
     write_atomically(path, nbformat.writes(nb) + '\n')
+    return seconds
 
 
 def main(argv=None):
@@ -36,9 +31,7 @@ def main(argv=None):
                     help='seconds allowed per cell')
     args = ap.parse_args(argv)
     for path in args.notebooks:
-        start = time.perf_counter()
-        execute(path, args.timeout)
-        print(f'{path}: {time.perf_counter() - start:.1f} s')
+        print(f'{path}: {execute(path, args.timeout):.1f} s')
     return 0
 
 

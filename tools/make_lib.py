@@ -13,7 +13,7 @@ from a module join the statement that first imported it, and repeated
 imports are dropped. Imports are not hoisted to the top, because the book
 restores numpy's removed aliases before the first MXNet import.
 
-Usage: python tools/make_lib.py [--check] [--root DIR] [--out FILE]
+Usage: python -m tools.make_lib [--check] [--root DIR] [--out FILE]
 """
 import argparse
 import ast
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
+from tools import toc
 
 MARKER = '# Saved in the d2l package for later use'
 HEADER = f'''\
@@ -44,41 +44,12 @@ class LibError(Exception):
     """A problem in the book's marked cells that stops d2l.py being built."""
 
 
-def toc_files(root):
-    """Return the book's documents in _toc.yml order, as paths."""
-    toc = yaml.safe_load((root / '_toc.yml').read_text(encoding='utf-8'))
-    names = [toc['root']]
+def marked_blocks(source, where):
+    """Yield (text, nodes) for each block that follows a marker in a cell.
 
-    def walk(entries):
-        for entry in entries or []:
-            if 'file' in entry:
-                names.append(entry['file'])
-            walk(entry.get('sections'))
-            walk(entry.get('chapters'))
-
-    walk(toc.get('parts'))
-    walk(toc.get('chapters'))
-    walk(toc.get('sections'))
-    paths = []
-    for name in names:
-        found = [root / (name + ext) for ext in ('.ipynb', '.md')
-                 if (root / (name + ext)).exists()]
-        if not found:
-            raise LibError(f'_toc.yml lists {name!r}, but neither '
-                           f'{name}.ipynb nor {name}.md exists')
-        paths.append(found[0])
-    return paths
-
-
-def _statement_span(node):
-    """First and last line of a top-level statement, decorators included."""
-    first = min([node.lineno] + [d.lineno for d in
-                                 getattr(node, 'decorator_list', [])])
-    return first, node.end_lineno
-
-
-def saved_blocks(source, where):
-    """Yield the source of each block that follows a marker in one cell."""
+    `text` is the block's source, comments after the marker included;
+    `nodes` are its top-level statements.
+    """
     lines = source.splitlines()
     markers = [i + 1 for i, line in enumerate(lines)
                if line.strip() == MARKER]
@@ -86,106 +57,157 @@ def saved_blocks(source, where):
         return
     # IPython magics are not Python; a saved cell must not need them.
     try:
-        tree = ast.parse(source)
+        body = ast.parse(source).body
     except SyntaxError as e:
         raise LibError(f'{where}: a marked cell is not plain Python '
                        f'(line {e.lineno}: {e.msg})') from None
-    body = tree.body
     for mark in markers:
         after = [n for n in body if n.lineno > mark]
         if not after:
             raise LibError(f'{where}: the marker on line {mark} is '
                            'followed by no code')
-        block = [after[0]]
-        if isinstance(after[0], (ast.Import, ast.ImportFrom)):
+        block = after[:1]
+        if _is_import(block[0]):
             for node in after[1:]:
-                if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                if not _is_import(node):
                     break
                 block.append(node)
-        start = mark + 1  # keep comments between the marker and the code
-        end = _statement_span(block[-1])[1]
-        yield '\n'.join(lines[start - 1:end]).strip('\n'), block
+        # From the line after the marker, so comments there are kept.
+        text = '\n'.join(lines[mark:block[-1].end_lineno]).strip('\n')
+        yield text, block
+
+
+def _is_import(node):
+    return isinstance(node, (ast.Import, ast.ImportFrom))
 
 
 def _defined_names(nodes):
+    """The names a block binds at the top level of d2l."""
     for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef,
                              ast.ClassDef)):
             yield node.name
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = getattr(node, 'targets', None) or [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        yield name.id
 
 
-class _FromImport:
-    """One `from module import ...` statement that gathers names."""
-    def __init__(self, module):
-        self.module, self.names = module, []
+def notebook_blocks(root):
+    """Yield (notebook, where, text, nodes) for every marked block, in order.
 
-    def add(self, alias):
-        name = alias.name + (f' as {alias.asname}' if alias.asname else '')
-        if name not in self.names:
-            self.names.append(name)
-
-    def __str__(self):
-        line = f'from {self.module} import {", ".join(sorted(self.names))}'
-        if len(line) <= 79:
-            return line
-        body = ',\n    '.join(sorted(self.names))
-        return f'from {self.module} import (\n    {body},\n)'
-
-
-def build(root):
-    """Return the text of d2l.py for the book rooted at ``root``."""
-    parts = [HEADER]
-    plain_imports = {'import sys'}  # imported by the header
-    from_imports = {}
-    defined = {}
-    for path in toc_files(root):
+    `notebook` is the notebook's path relative to `root`, `where` names
+    its cell for error messages.
+    """
+    try:
+        paths = toc.pages(root)
+    except FileNotFoundError as e:
+        raise LibError(str(e)) from None
+    for path in paths:
         if path.suffix != '.ipynb':
             continue
         rel = path.relative_to(root).as_posix()
         cells = json.loads(path.read_text(encoding='utf-8'))['cells']
         for number, cell in enumerate(cells, 1):
-            if cell['cell_type'] != 'code':
+            if cell['cell_type'] == 'code':
+                where = f'{rel}, cell {number}'
+                for text, nodes in marked_blocks(''.join(cell['source']),
+                                                 where):
+                    yield rel, where, text, nodes
+
+
+class _Import:
+    """One import statement of d2l.py and the notebooks it comes from.
+
+    A `from` import gathers the names that later notebooks import from the
+    same module, so its list of notebooks can grow.
+    """
+    def __init__(self, module=None, line=None):
+        self.module, self.line, self.names, self.sources = module, line, [], []
+
+    def add(self, source, alias=None):
+        if alias is not None:
+            name = alias.name + (f' as {alias.asname}' if alias.asname
+                                 else '')
+            if name not in self.names:
+                self.names.append(name)
+        if source not in self.sources:
+            self.sources.append(source)
+
+    def __str__(self):
+        if self.line:
+            return self.line
+        names = sorted(self.names)
+        line = f'from {self.module} import {", ".join(names)}'
+        if len(line) <= 79:
+            return line
+        body = ',\n    '.join(names)
+        return f'from {self.module} import (\n    {body},\n)'
+
+
+class _Library:
+    """The parts of d2l.py: code blocks and import statements, in order."""
+    def __init__(self):
+        self.parts = []  # text, or a list of _Import for one notebook
+        self.plain = {'import sys': _Import(line='import sys')}  # header's
+        self.modules = {}  # `from` imports, by module
+        self.defined = {}  # name: where it was defined
+
+    def add_code(self, rel, where, text, nodes):
+        for name in _defined_names(nodes):
+            if name in self.defined:
+                raise LibError(f'{where} defines {name!r}, which '
+                               f'{self.defined[name]} already defines; '
+                               'rename one of them or drop its marker')
+            self.defined[name] = where
+        kind = 'Run' if isinstance(nodes[0], ast.Expr) else 'Defined'
+        self.parts.append(f'\n\n# {kind} in {rel}\n{text}\n')
+
+    def add_imports(self, rel, nodes):
+        fresh = []
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    line = ast.unparse(ast.Import(names=[alias]))
+                    if line not in self.plain:  # else a repeat: dropped
+                        self.plain[line] = _Import(line=line)
+                        self.plain[line].add(rel)
+                        fresh.append(self.plain[line])
+            else:
+                module = '.' * node.level + (node.module or '')
+                if module not in self.modules:
+                    self.modules[module] = _Import(module)
+                    fresh.append(self.modules[module])
+                for alias in node.names:
+                    self.modules[module].add(rel, alias)
+        if fresh:
+            self.parts.append(fresh)
+
+    def text(self):
+        out = [HEADER]
+        for part in self.parts:  # imports are complete only now
+            if isinstance(part, str):
+                out.append(part)
                 continue
-            source = ''.join(cell['source'])
-            where = f'{rel}, cell {number}'
-            for text, nodes in saved_blocks(source, where):
-                if not isinstance(nodes[0], (ast.Import, ast.ImportFrom)):
-                    for name in _defined_names(nodes):
-                        if name in defined:
-                            raise LibError(
-                                f'{where} defines {name!r}, which '
-                                f'{defined[name]} already defines; rename '
-                                'one of them or drop its marker')
-                        defined[name] = where
-                    kind = ('Defined' if isinstance(nodes[0], (
-                        ast.FunctionDef, ast.ClassDef, ast.Assign)) else 'Run')
-                    parts.append(f'\n\n# {kind} in {rel}\n{text}\n')
-                    continue
-                fresh = []
-                for node in nodes:
-                    if isinstance(node, ast.Import):
-                        for alias in node.names:
-                            line = ast.unparse(ast.Import(names=[alias]))
-                            if line not in plain_imports:
-                                plain_imports.add(line)
-                                fresh.append(line)
-                    else:
-                        module = '.' * node.level + (node.module or '')
-                        if module not in from_imports:
-                            from_imports[module] = _FromImport(module)
-                            fresh.append(from_imports[module])
-                        for alias in node.names:
-                            from_imports[module].add(alias)
-                if fresh:
-                    parts.append(['\n\n# Imported in ' + rel + '\n'] +
-                                 fresh)
-    out = []
-    for part in parts:  # import statements are complete only now
-        if isinstance(part, str):
-            out.append(part)
+            sources = []
+            for statement in part:
+                sources += [s for s in statement.sources if s not in sources]
+            out.append('\n\n# Imported in ' + ',\n#   '.join(sources) +
+                       '\n' + '\n'.join(map(str, part)) + '\n')
+        return ''.join(out)
+
+
+def build(root):
+    """Return the text of d2l.py for the book rooted at ``root``."""
+    library = _Library()
+    for rel, where, text, nodes in notebook_blocks(Path(root)):
+        if _is_import(nodes[0]):
+            library.add_imports(rel, nodes)
         else:
-            out.append(part[0] + '\n'.join(map(str, part[1:])) + '\n')
-    return ''.join(out)
+            library.add_code(rel, where, text, nodes)
+    return library.text()
 
 
 def write_atomically(path, text):

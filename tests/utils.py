@@ -1,0 +1,58 @@
+"""Helpers shared by the tests: a tiny idx encoder, a local web server, a
+copy of the book. (Fixtures built on them are in conftest.py.)"""
+import contextlib
+import http.server
+import shutil
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
+         't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+
+
+def idx_bytes(array):
+    """Encode a uint8 numpy array in the idx format of (Fashion-)MNIST."""
+    header = bytes([0, 0, 8, array.ndim]) + b''.join(
+        int(n).to_bytes(4, 'big') for n in array.shape)
+    return header + array.tobytes()
+
+
+@contextlib.contextmanager
+def serve(folder):
+    """Serve `folder` over HTTP on 127.0.0.1; yield its base URL."""
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(folder), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f'http://127.0.0.1:{server.server_port}/'
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def copy_book(dest, keep=()):
+    """Copy the book's sources to `dest`; `keep` names _build parts to copy.
+
+    Environments are linked, not copied; modification times are kept, so
+    that make sees the copy as up to date as the original.
+    """
+    ignore = shutil.ignore_patterns('.venv*', '_build', '.git', '__pycache__',
+                                    '.pytest_cache', '.ipynb_checkpoints')
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    for venv in ROOT.glob('.venv*'):
+        (dest / venv.name).symlink_to(venv)
+    for part in keep:
+        source = ROOT / '_build' / part
+        if source.is_dir():
+            shutil.copytree(source, dest / '_build' / part, symlinks=True)
+        elif source.exists():
+            (dest / '_build').mkdir(exist_ok=True)
+            shutil.copy2(source, dest / '_build' / part)
+    return dest
