@@ -15,14 +15,11 @@ NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg)
 
-# The Animator draws its final figure once instead of animating, so that
-# stored outputs, re-runs and the site agree (see section 3.6).
-export D2L_ANIMATE := 0
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-compat lib check-lib execute data mathjax bench lint \
-	lock clean distclean
+.PHONY: html test test-compat lib check-lib execute data browser mathjax bench \
+	lint lock clean distclean
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -45,70 +42,77 @@ $(COMPAT_VENV)/.installed: requirements-numpy126.txt pyproject.toml d2l.py
 	rm -rf build *.egg-info
 	touch $@
 
-# ---- data --------------------------------------------------------------------
+# ---- system packages --------------------------------------------------------
+# tools/debian.sh installs a Debian package as root, or else stops with the
+# command that installs it (or, given --else, says what happens instead).
+DEBIAN := sh tools/debian.sh
+
 # Fashion-MNIST: Debian's package where we may install it, else the loader
 # finds or downloads the files itself. Either way every file is checked.
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 data: _build/.data-checked
 _build/.data-checked: $(VENV)/.installed d2l.py
-	@if [ -z "$${D2L_DATA_DIR:-}" ] && [ ! -e $(DEBIAN_DATA) ] \
-	    && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get install -y -q dataset-fashion-mnist >/dev/null \
-	  || { apt-get update -q >/dev/null \
-	       && apt-get install -y -q dataset-fashion-mnist >/dev/null; } \
-	  || echo 'make: could not install dataset-fashion-mnist; the' \
-	          'loader will try to download Fashion-MNIST'; \
-	fi
+	@[ -n "$${D2L_DATA_DIR:-}" ] || $(DEBIAN) --else 'the book downloads \
+	  Fashion-MNIST' dataset-fashion-mnist $(DEBIAN_DATA)
 	$(PY) -c 'import d2l; d2l.FashionMNIST(train=True); \
 	          d2l.FashionMNIST(train=False)'
 	@mkdir -p $(@D) && touch $@
 
+# The browser that the site test drives.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@$(DEBIAN) chromium $(CHROMIUM)
+
 # ---- the library -------------------------------------------------------------
 # make_lib rewrites d2l.py only when its text changes.
 d2l.py: $(NOTEBOOKS) _toc.yml tools/make_lib.py | $(VENV)/.installed
-	$(PY) tools/make_lib.py
+	$(PY) -m tools.make_lib
 
 lib: $(VENV)/.installed
-	$(PY) tools/make_lib.py
+	$(PY) -m tools.make_lib
 
 check-lib: $(VENV)/.installed
-	$(PY) tools/make_lib.py --check
+	$(PY) -m tools.make_lib --check
 
 # Re-run the notebooks in place, so that their stored outputs (which the
 # tests compare against) come from a clean, seeded run.
 execute: lib data
-	$(PY) tools/execute.py $(NOTEBOOKS)
+	$(PY) -m tools.execute $(NOTEBOOKS)
 
 # ---- the book ------------------------------------------------------------------
 mathjax: _build/vendor/mathjax/tex-chtml.js
 _build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
-	$(PY) tools/fetch_mathjax.py $(@D)
+	$(PY) -m tools.fetch_mathjax $(@D)
 
-# Jupyter Book's cache re-runs a notebook when its code changes, but cannot
-# see d2l.py or the environment change; then everything must run again.
-_build/.inputs: d2l.py requirements.txt
-	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute \
-		_build/html
-	@mkdir -p $(@D) && touch $@
-
-# Sphinx cannot see its local extensions change either: then every page must
-# be rendered again, but no notebook needs to run again.
-SPHINX_EXTENSIONS := tools/chapter_numbers.py tools/unique_scripts.py
-_build/.extensions: $(SPHINX_EXTENSIONS)
-	rm -rf _build/.doctrees _build/html
-	@mkdir -p $(@D) && touch $@
-
+# Before each build, tools/build_inputs.py clears the caches whose inputs
+# changed content: the execution cache when d2l.py or the environment did
+# (the cache sees only the notebooks' code), the rendered pages when the
+# book's Sphinx extensions did.
+#
+# Sphinx reads and writes again only the pages that changed, so a page that
+# made a build fail would pass unnoticed the next time. So a failed build
+# removes the target (else make would think the site up to date), and while
+# the marker _build/.build-failed exists, every page is read and written
+# afresh (the executions stay cached). An error in a notebook stops the
+# build (nb_execution_raise_on_error) before any page shows its traceback.
 html: _build/html/index.html
 _build/html/index.html: $(VENV)/.installed d2l.py _build/.data-checked \
-		_build/vendor/mathjax/tex-chtml.js _build/.inputs _build/.extensions \
-		$(PAGES)
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going
+		_build/vendor/mathjax/tex-chtml.js $(PAGES) \
+		$(wildcard tools/sphinx_*.py)
+	$(PY) -m tools.build_inputs _build
+	@if [ -e _build/.build-failed ]; then \
+	  echo 'make: the last build failed: reading every page again'; \
+	  rm -rf _build/.doctrees _build/html; fi
+	@touch _build/.build-failed
+	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going \
+	  || { rm -f $@; exit 1; }  # Sphinx wrote it; make must not trust it
+	@rm _build/.build-failed
 	@touch $@
 
 # ---- tests -------------------------------------------------------------------
 # The library check runs first: `make html` would otherwise regenerate a
 # stale d2l.py and hide that it was not committed.
-test: check-lib
+test: check-lib browser
 	$(MAKE) html
 	$(PY) -m pytest
 
@@ -121,7 +125,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check d2l.py tools tests
 
 bench: html
-	$(PY) tools/bench.py
+	$(PY) -m tools.bench
 
 # Recompile the locks from requirements*.in (needs the package registry).
 lock:

@@ -10,8 +10,11 @@ try:
 except ImportError:  # the numpy 1.26 environment tests d2l.py only
     nbval = None
 
-# The Animator draws its final figure once, as in the book's build, instead
-# of animating (see section 3.6). Kernels inherit this environment.
+# nbval keeps the first figure a cell displays and ignores display updates,
+# so under nbval the Animator (section 3.6) must draw its final figure once
+# instead of animating. This is the one place that says so: the build,
+# `make execute` and `make bench` run notebooks with nbclient, which applies
+# the updates and stores the final figure either way. Kernels inherit this.
 os.environ['D2L_ANIMATE'] = '0'
 
 
