@@ -58,8 +58,9 @@ _build/.data-checked: $(VENV)/.installed d2l.py
 	          d2l.FashionMNIST(train=False)'
 	@mkdir -p $(@D) && touch $@
 
-# The browser that the site test drives.
-CHROMIUM := /usr/bin/chromium
+# The browser that the site test drives (tests/test_site.py reads CHROMIUM
+# too). Set CHROMIUM to use another Chromium or Chrome.
+export CHROMIUM ?= /usr/bin/chromium
 browser:
 	@$(DEBIAN) chromium $(CHROMIUM)
 
@@ -122,7 +123,8 @@ test-compat: $(COMPAT_VENV)/.installed _build/.data-checked
 		tests/test_d2l.py tests/test_data.py tests/test_colab_path.py
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check d2l.py tools tests
+	$(VENV)/bin/ruff check d2l.py tools tests conftest.py
+	$(VENV)/bin/actionlint
 
 bench: html
 	$(PY) -m tools.bench

@@ -57,11 +57,12 @@ def test_the_environment_is_part_of_the_execution_inputs():
 
 
 def debian_sh(tmp_path, *args):
-    """Run tools/debian.sh as a user who is not root."""
+    """Run tools/debian.sh as a user who is neither root nor a sudoer."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir(exist_ok=True)
-    (bin_dir / 'id').write_text('#!/bin/sh\necho 1000\n')
-    (bin_dir / 'id').chmod(0o755)
+    for name, script in (('id', 'echo 1000'), ('sudo', 'exit 1')):
+        (bin_dir / name).write_text(f'#!/bin/sh\n{script}\n')
+        (bin_dir / name).chmod(0o755)
     env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}')
     return subprocess.run(['sh', str(ROOT / 'tools' / 'debian.sh'), *args],
                           env=env, capture_output=True, text=True)

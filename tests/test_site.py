@@ -6,6 +6,7 @@ contents. Needs the site (`make html`) and, for the tests marked
 page is saved in _build/screenshots/.
 """
 import gzip
+import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
@@ -19,7 +20,7 @@ from tools import toc
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
-CHROMIUM = Path('/usr/bin/chromium')
+CHROMIUM = Path(os.environ.get('CHROMIUM', '/usr/bin/chromium'))
 MAX_PAGE_BYTES = 1_500_000
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 

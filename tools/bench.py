@@ -40,12 +40,18 @@ TRAINING = {  # notebook: first line of its train_ch3 cell
 }
 
 
-def median_time(fn, repeat):
+def progress(name, run, runs, seconds):
+    """Say what was just measured: the bench takes minutes."""
+    print(f'bench: {name}: run {run} of {runs}: {seconds:.2f} s', flush=True)
+
+
+def median_time(fn, repeat, name):
     times = []
-    for _ in range(repeat):
+    for i in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
+        progress(name, i + 1, repeat, times[-1])
     return statistics.median(times), times
 
 
@@ -62,21 +68,23 @@ def bench_data(repeat, slow_repeat):
 
     train_iter, _ = d2l.load_data_fashion_mnist(256)
     read(train_iter)  # warm-up
-    book, book_runs = median_time(lambda: read(train_iter), repeat)
+    book, book_runs = median_time(lambda: read(train_iter), repeat,
+                                  'epoch through load_data_fashion_mnist')
 
     mnist_train = d2l.FashionMNIST(train=True)
     per_sample_iter = gluon.data.DataLoader(
         mnist_train.transform_first(gluon.data.vision.transforms.ToTensor()),
         256, shuffle=True, num_workers=d2l.get_dataloader_workers())
-    per_sample, per_sample_runs = median_time(lambda: read(per_sample_iter),
-                                              slow_repeat)
+    per_sample, per_sample_runs = median_time(
+        lambda: read(per_sample_iter), slow_repeat,
+        'epoch through the per-sample pipeline')
 
     images = mnist_train.images.asnumpy()
 
     def floor():
         order = numpy.random.permutation(len(images))
         (images[order].transpose(0, 3, 1, 2) / numpy.float32(255)).sum()
-    floor_time, floor_runs = median_time(floor, repeat)
+    floor_time, floor_runs = median_time(floor, repeat, 'floor')
     return {
         'epoch_load_data': {'median_s': book, 'runs_s': book_runs},
         'epoch_per_sample': {'median_s': per_sample,
@@ -108,9 +116,10 @@ def bench_notebooks(repeat):
     notebooks, training = {}, {}
     for path in NOTEBOOKS:
         runs, train_runs, accuracy = [], [], None
-        for _ in range(repeat):
+        for i in range(repeat):
             total, cells, stdout = run_notebook(path)
             runs.append(total)
+            progress(f'notebook {path.stem}', i + 1, repeat, total)
             if path.stem in TRAINING:
                 train_runs.append(cells[TRAINING[path.stem]])
                 line = [s for s in stdout if 'test acc' in s][-1]
@@ -130,7 +139,7 @@ def timed(command, repeat):
     def run():
         subprocess.run(command, cwd=ROOT, check=True, shell=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    median, runs = median_time(run, repeat)
+    median, runs = median_time(run, repeat, command)
     return {'median_s': median, 'runs_s': runs, 'command': command}
 
 
