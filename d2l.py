@@ -28,6 +28,22 @@ restore_numpy_aliases()
 
 
 # Imported in chapter_preliminaries/index.ipynb
+import os
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def pin_cpu_kernels():
+    """Make MXNet's math libraries use AVX2 kernels on every x86 CPU."""
+    # setdefault: a reader's own choice of kernels wins.
+    os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')  # oneDNN
+    os.environ.setdefault('OPENBLAS_CORETYPE', 'Haswell')  # OpenBLAS
+
+
+# Run in chapter_preliminaries/index.ipynb
+pin_cpu_kernels()
+
+
+# Imported in chapter_preliminaries/index.ipynb
 from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
 
@@ -198,7 +214,6 @@ def load_array(data_arrays, batch_size, is_train=True):
 # Imported in chapter_linear-networks/image-classification-dataset.ipynb
 import gzip
 import hashlib
-import os
 import tempfile
 import urllib.request
 import zlib

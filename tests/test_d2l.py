@@ -5,7 +5,9 @@ test_every_public_name_is_tested keeps this list complete as d2l grows.
 """
 import ast
 import builtins
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -54,6 +56,48 @@ def test_mxnet_imports_on_this_numpy():
     # d2l was imported before mxnet, so this works on numpy >= 1.24 too.
     assert 'mxnet' in sys.modules
     assert np.array([1, 2]).sum() == 3
+
+
+KERNELS = """
+import ctypes, os, sys
+import d2l
+import mxnet
+from mxnet import gluon, np, npx
+npx.set_np()
+net = gluon.nn.Dense(10)
+net.initialize()
+net(np.ones((256, 784))).wait_to_read()
+blas = ctypes.CDLL(os.path.join(os.path.dirname(mxnet.__file__),
+                                'libopenblas.so.0'))
+blas.openblas_get_corename.restype = ctypes.c_char_p
+print('openblas:', blas.openblas_get_corename().decode())
+"""
+
+
+def test_pin_cpu_kernels_sets_what_is_unset(monkeypatch):
+    monkeypatch.delenv('DNNL_MAX_CPU_ISA', raising=False)
+    monkeypatch.setenv('OPENBLAS_CORETYPE', 'Sandybridge')
+    d2l.pin_cpu_kernels()
+    assert os.environ['DNNL_MAX_CPU_ISA'] == 'AVX2'
+    assert os.environ['OPENBLAS_CORETYPE'] == 'Sandybridge'
+
+
+def kernels(**env):
+    """What oneDNN and OpenBLAS report in a fresh process importing d2l."""
+    clean = {k: v for k, v in os.environ.items()
+             if k not in ('DNNL_MAX_CPU_ISA', 'OPENBLAS_CORETYPE')}
+    out = subprocess.run([sys.executable, '-c', KERNELS], check=True,
+                         env={**clean, 'DNNL_VERBOSE': '1', **env},
+                         capture_output=True, text=True).stdout
+    return re.findall(r'isa:(.*)|openblas: (.*)', out)
+
+
+def test_pin_cpu_kernels_makes_every_x86_cpu_sum_alike():
+    # The libraries read the settings when MXNet loads them, so each case
+    # needs a new process; d2l calls pin_cpu_kernels on import.
+    assert kernels() == [('Intel AVX2', ''), ('', 'Haswell')]
+    # setdefault: a reader's own choice wins.
+    assert kernels(OPENBLAS_CORETYPE='Sandybridge')[1] == ('', 'Sandybridge')
 
 
 def svg_of(fig):
