@@ -19,7 +19,7 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: html test test-compat lib check-lib execute data browser mathjax bench \
-	lint lock clean distclean
+	lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -96,25 +96,53 @@ _build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
 # the marker _build/.build-failed exists, every page is read and written
 # afresh (the executions stay cached). An error in a notebook stops the
 # build (nb_execution_raise_on_error) before any page shows its traceback.
+BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
+	$(wildcard tools/sphinx_*.py)
+
 html: _build/html/index.html
-_build/html/index.html: $(VENV)/.installed d2l.py _build/.data-checked \
-		_build/vendor/mathjax/tex-chtml.js $(PAGES) \
-		$(wildcard tools/sphinx_*.py)
+_build/html/index.html: $(BOOK_INPUTS) _build/vendor/mathjax/tex-chtml.js
+	$(call jupyter_book,html)
+
+# $(call jupyter_book,BUILDER): one build of the book, as described above.
+define jupyter_book
 	$(PY) -m tools.build_inputs _build
 	@if [ -e _build/.build-failed ]; then \
 	  echo 'make: the last build failed: reading every page again'; \
-	  rm -rf _build/.doctrees _build/html; fi
+	  rm -rf _build/.doctrees _build/html _build/latex; fi
 	@touch _build/.build-failed
-	$(VENV)/bin/jupyter-book build . --warningiserror --nitpick --keep-going \
+	$(VENV)/bin/jupyter-book build . --builder $(1) --warningiserror \
+	  --nitpick --keep-going \
 	  || { rm -f $@; exit 1; }  # Sphinx wrote it; make must not trust it
 	@rm _build/.build-failed
 	@touch $@
+endef
+
+# ---- the PDF -------------------------------------------------------------------
+# Sphinx's LaTeX builder over the same execution cache as the site (no
+# notebook runs again), typeset by xelatex. The site links to the PDF, so it
+# is copied into _build/html, and the published site carries it.
+PDF := _build/latex/d2l-linear-networks.pdf
+TEXMF := /usr/share/texlive/texmf-dist
+TEX_PACKAGES := texlive-xetex:/usr/bin/xelatex latexmk:/usr/bin/latexmk \
+	texlive-latex-extra:$(TEXMF)/tex/latex/fncychap/fncychap.sty \
+	texlive-fonts-recommended:$(TEXMF)/fonts/tfm/adobe/zapfding/pzdr.tfm \
+	fonts-freefont-otf:/usr/share/fonts/opentype/freefont/FreeSerif.otf \
+	librsvg2-bin:/usr/bin/rsvg-convert poppler-utils:/usr/bin/pdftotext
+
+pdf: _build/html/$(notdir $(PDF))
+_build/html/$(notdir $(PDF)): $(PDF) _build/html/index.html
+	cp $(PDF) $@
+$(PDF): $(BOOK_INPUTS) | tex
+	$(call jupyter_book,pdflatex)
+
+tex:
+	@for p in $(TEX_PACKAGES); do $(DEBIAN) $${p%%:*} $${p#*:}; done
 
 # ---- tests -------------------------------------------------------------------
 # The library check runs first: `make html` would otherwise regenerate a
 # stale d2l.py and hide that it was not committed.
 test: check-lib browser
-	$(MAKE) html
+	$(MAKE) html pdf
 	$(PY) -m pytest
 
 # The tests of d2l.py and a chapter notebook, with numpy 1.26.4.

@@ -7,6 +7,11 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the spec numbers, in order: sections, equations and figures.
+SPEC_SECTIONS = [f'3.{i}' for i in range(1, 8)]
+SPEC_EQUATIONS = ([f'3.1.{i}' for i in range(1, 16)] + ['3.2.1'] +
+                  [f'3.4.{i}' for i in range(1, 13)] + ['3.6.1', '3.7.1'])
+SPEC_FIGURES = ['3.1.1', '3.1.2', '3.1.3', '3.3.1', '3.4.1']
 FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
          't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 

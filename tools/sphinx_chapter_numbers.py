@@ -9,8 +9,15 @@ the built-in one and renumbers chapters itself) and shift the chapter
 component of every number it assigns. That method recomputes all numbers on
 each call, so each number is shifted exactly once. Figure and equation
 numbers are derived from section numbers afterwards, so they follow.
+
+In the PDF, LaTeX numbers chapters itself. So, for the LaTeX builder, each
+chapter that the site leaves unnumbered (the tools from earlier chapters,
+the back matter) is typeset without numbers, and the first numbered one
+starts at chapter ``chapter_offset + 1``; LaTeX numbers its sections,
+figures and equations from there.
 """
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
@@ -64,7 +71,46 @@ def _wrap_numbering(app):
     cls.assign_section_numbers = assign_section_numbers
 
 
+# Raw LaTeX put before a chapter's heading: \d2lsecnumdepth keeps the depth
+# of numbering that Sphinx set, while chapters go unnumbered.
+_UNNUMBERED = (r'\ifdefined\d2lsecnumdepth\else'
+               r'\edef\d2lsecnumdepth{\arabic{secnumdepth}}\fi'
+               r'\setcounter{secnumdepth}{-1}')
+_NUMBERED = (r'\ifdefined\d2lsecnumdepth'
+             r'\setcounter{secnumdepth}{\d2lsecnumdepth}\fi')
+
+
+def _number_latex_chapters(app, doctree, docname):
+    if app.builder.format != 'latex':
+        return
+    numbered = {doc for doc, numbers in app.env.toc_secnumbers.items()
+                if numbers}
+    first = True
+    for chapter in doctree.findall(addnodes.start_of_file):
+        if chapter.parent is not None and any(
+                isinstance(a, addnodes.start_of_file)
+                for a in _ancestors(chapter)):
+            continue  # a section of a chapter, not a chapter
+        if chapter['docname'] in numbered:
+            latex = _NUMBERED
+            if first:
+                latex += (r'\setcounter{chapter}{%d}'
+                          % app.config.chapter_offset)
+                first = False
+        else:
+            latex = _UNNUMBERED
+        chapter.insert(0, nodes.raw('', latex + '\n', format='latex'))
+
+
+def _ancestors(node):
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
 def setup(app):
     app.add_config_value('chapter_offset', 0, 'env')
     app.connect('builder-inited', _wrap_numbering)
+    app.connect('doctree-resolved', _number_latex_chapters)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}

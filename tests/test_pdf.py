@@ -1,0 +1,78 @@
+"""The PDF (`make pdf`), read as text the way a reader would notice things.
+
+pdftotext (Debian's poppler-utils, which `make pdf` installs) extracts the
+text; the checks: every section title with its number, every equation and
+figure number of the spec, the bibliography, no raw LaTeX or MyST, no
+unresolved reference, a sane page count.
+"""
+import json
+import re
+import subprocess
+
+import pytest
+
+from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS)
+from tools import toc
+
+PDF = ROOT / '_build' / 'latex' / 'd2l-linear-networks.pdf'
+
+
+@pytest.fixture(scope='module')
+def text():
+    if not PDF.exists():
+        pytest.fail(f'{PDF.relative_to(ROOT)} is missing: run `make pdf`')
+    return subprocess.run(['pdftotext', '-enc', 'UTF-8', str(PDF), '-'],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def section_titles():
+    """The title of each section of chapter 3, in table-of-contents order."""
+    titles = []
+    for path in toc.pages(ROOT):
+        if path.parent.name == 'chapter_linear-networks' and \
+                path.stem != 'index':
+            cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+            source = ''.join(''.join(c['source']) for c in cells
+                             if c['cell_type'] == 'markdown')
+            titles.append(re.search(r'^# (.+)$', source, re.M).group(1))
+    return titles
+
+
+def test_every_section_has_its_number_and_title(text):
+    titles = section_titles()
+    assert len(titles) == len(SPEC_SECTIONS)
+    for number, title in zip(SPEC_SECTIONS, titles):
+        assert re.search(rf'^{re.escape(number)}\s+{re.escape(title)}$',
+                         text, re.M), f'no heading "{number} {title}"'
+    assert re.search(r'^3\s+Linear Neural Networks$', text, re.M)
+
+
+def test_every_equation_number_of_the_spec(text):
+    numbers = re.findall(r'\((3\.\d+\.\d+)\)', text)
+    assert sorted(set(numbers), key=lambda n: [int(x) for x in
+                                                n.split('.')]) \
+        == SPEC_EQUATIONS
+
+
+def test_every_figure_with_its_caption_number(text):
+    captions = re.findall(r'^Fig\. (3\.\d+\.\d+): \S', text, re.M)
+    assert captions == SPEC_FIGURES
+
+
+def test_the_bibliography(text):
+    bibliography = text[text.rindex('Bibliography'):]
+    for author in ('Russell', 'LeCun', 'Xiao'):
+        assert author in bibliography
+
+
+def test_no_raw_markup_or_unresolved_references(text):
+    leaks = re.findall(r'\{(?:numref|eq|ref|doc|cite)\}|\$\$|\\begin\{|'
+                       r'\\frac|\\mathbf|^:::|```|\?\?', text, re.M)
+    assert leaks == []
+
+
+def test_page_count_is_sane():
+    info = subprocess.run(['pdfinfo', str(PDF)], check=True,
+                          capture_output=True, text=True).stdout
+    pages = int(re.search(r'^Pages:\s+(\d+)', info, re.M).group(1))
+    assert 30 <= pages <= 150, pages
