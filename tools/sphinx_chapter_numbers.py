@@ -94,8 +94,8 @@ def _number_latex_chapters(app, doctree, docname):
         if chapter['docname'] in numbered:
             latex = _NUMBERED
             if first:
-                latex += (r'\setcounter{chapter}{%d}'
-                          % app.config.chapter_offset)
+                offset = app.config.chapter_offset
+                latex += rf'\setcounter{{chapter}}{{{offset}}}'
                 first = False
         else:
             latex = _UNNUMBERED
