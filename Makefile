@@ -141,7 +141,7 @@ tex:
 # ---- tests -------------------------------------------------------------------
 # The library check runs first: `make html` would otherwise regenerate a
 # stale d2l.py and hide that it was not committed.
-test: check-lib browser
+test: check-lib lint browser
 	$(MAKE) html pdf
 	$(PY) -m pytest
 
