@@ -131,8 +131,6 @@ class Timer:
 
     def avg(self):
         """Return the average of the recorded times."""
-        if not self.times:
-            raise ValueError('Timer.avg: no time recorded yet; call stop()')
         return sum(self.times) / len(self.times)
 
     def sum(self):
@@ -154,12 +152,6 @@ from mxnet import autograd, base, gluon, nd, np
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def synthetic_data(w, b, num_examples):
     """Generate y = Xw + b + noise, with standard normal features X."""
-    if w.ndim != 1:
-        raise ValueError(f'synthetic_data: w must be a vector, got shape '
-                         f'{w.shape}')
-    if num_examples <= 0:
-        raise ValueError(f'synthetic_data: num_examples must be positive, '
-                         f'got {num_examples}')
     X = np.random.normal(0, 1, (num_examples, len(w)))
     y = np.dot(X, w) + b
     y += np.random.normal(0, 0.01, y.shape)
@@ -169,27 +161,25 @@ def synthetic_data(w, b, num_examples):
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def linreg(X, w, b):
     """The linear regression model: Xw + b."""
-    if X.shape[-1] != w.shape[0]:
-        raise ValueError(f'linreg: X has {X.shape[-1]} features per example '
-                         f'but w has {w.shape[0]} weights')
     return np.dot(X, w) + b
 
 
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def squared_loss(y_hat, y):
     """Squared loss, (y_hat - y)^2 / 2, for each example."""
-    if y_hat.size != y.size:
-        raise ValueError(f'squared_loss: {y_hat.size} predictions but '
-                         f'{y.size} labels')
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def sgd(params, lr, batch_size):
     """Minibatch stochastic gradient descent on a loss summed over a batch."""
+    # MXNet would divide by 0 without complaint and set every parameter to
+    # nan (and a negative batch size would step uphill).
     if batch_size <= 0:
         raise ValueError(f'sgd: batch_size must be positive, got {batch_size}')
     for param in params:
+        # Without attach_grad(), param.grad is None, and MXNet's message
+        # would be a TypeError about multiplying a float by None.
         if param.grad is None:
             raise ValueError('sgd: a parameter has no gradient; call '
                              'attach_grad() on it first')

@@ -165,11 +165,6 @@ def test_timer(monkeypatch):
     assert timer.cumsum() == [1.5, 2.0]
 
 
-def test_timer_avg_needs_a_time():
-    with pytest.raises(ValueError, match='no time recorded'):
-        d2l.Timer().avg()
-
-
 # ---- 3.2 ------------------------------------------------------------------
 def test_synthetic_data():
     w, b = np.array([2, -3.4]), 4.2
@@ -177,10 +172,6 @@ def test_synthetic_data():
     assert X.shape == (2000, 2) and y.shape == (2000,)
     noise = (y - np.dot(X, w) - b).asnumpy()
     assert abs(noise.std() - 0.01) < 0.001 and abs(noise.mean()) < 0.001
-    with pytest.raises(ValueError, match='vector'):
-        d2l.synthetic_data(np.ones((2, 1)), b, 10)
-    with pytest.raises(ValueError, match='num_examples'):
-        d2l.synthetic_data(w, b, 0)
 
 
 def test_linreg():
@@ -188,8 +179,6 @@ def test_linreg():
     w = np.array([[0.5], [-1.0]])
     numpy.testing.assert_allclose(d2l.linreg(X, w, 1.0).asnumpy(),
                                   [[-0.5], [-1.5]])
-    with pytest.raises(ValueError, match='2 features.*3 weights'):
-        d2l.linreg(X, np.ones((3, 1)), 0.0)
 
 
 def test_squared_loss():
@@ -197,8 +186,6 @@ def test_squared_loss():
     loss = d2l.squared_loss(y_hat, np.array([1.0, 0.0, 1.0]))
     assert loss.shape == (3, 1)
     numpy.testing.assert_allclose(loss.asnumpy().ravel(), [0, 2, 4.5])
-    with pytest.raises(ValueError, match='3 predictions but 2 labels'):
-        d2l.squared_loss(y_hat, np.array([1.0, 2.0]))
 
 
 def test_sgd_takes_one_averaged_step():
