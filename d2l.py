@@ -212,9 +212,10 @@ def load_array(data_arrays, batch_size, is_train=True):
 
 
 # Imported in chapter_linear-networks/image-classification-dataset.ipynb
+import glob
 import gzip
 import hashlib
-import tempfile
+import numbers
 import urllib.request
 import zlib
 
@@ -243,23 +244,30 @@ def fashion_mnist_dirs():
     dirs = [os.path.join(base.data_dir(), 'datasets', 'fashion-mnist'),
             '/usr/share/datasets/fashion-mnist']
     if os.environ.get('D2L_DATA_DIR'):
-        dirs.insert(0, os.environ['D2L_DATA_DIR'])
+        dirs.insert(0, os.path.abspath(os.environ['D2L_DATA_DIR']))
     return dirs
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def read_idx(path, name):
     """Read the idx file `name` of Fashion-MNIST from `path`, checked."""
-    fix = (f'delete {path} and run again to download a fresh copy, or '
+    with open(path, 'rb') as f:  # "Permission denied" and the like say so
+        return decode_idx(f.read(), name, path)
+
+
+# Defined in chapter_linear-networks/image-classification-dataset.ipynb
+def decode_idx(data, name, source):
+    """Decode the bytes of the idx file `name`, gzipped or not, checked."""
+    fix = (f'delete {source} and run again to download a fresh copy, or '
            "install Debian's dataset-fashion-mnist package")
     try:
-        with (gzip.open if path.endswith('.gz') else open)(path, 'rb') as f:
-            data = f.read()
+        if source.endswith('.gz'):
+            data = gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as e:
-        raise ValueError(f'{path} is corrupt ({e}); {fix}') from None
+        raise ValueError(f'{source} is corrupt ({e}); {fix}') from None
     if hashlib.sha256(data).hexdigest() != FASHION_MNIST_SHA256[name]:
-        raise ValueError(f'{path} is not the Fashion-MNIST file {name} (its '
-                         f'checksum differs); {fix}')
+        raise ValueError(f'{source} is not the Fashion-MNIST file {name} '
+                         f'(its checksum differs); {fix}')
     ndim = data[3]
     shape = numpy.frombuffer(data, '>u4', ndim, offset=4)
     return numpy.frombuffer(data, numpy.uint8,
@@ -269,32 +277,39 @@ def read_idx(path, name):
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
     """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
-    os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name + '.gz')
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{name}.', suffix='.gz')
+    fix = ('set the environment variable D2L_DATA_DIR to a folder you can '
+           "write to, or install Debian's dataset-fashion-mnist package")
     try:
-        with os.fdopen(fd, 'wb') as f:
-            try:
-                with urllib.request.urlopen(url + name + '.gz',
-                                            timeout=60) as response:
-                    while chunk := response.read(1 << 20):
-                        f.write(chunk)
-            except OSError as e:
-                raise OSError(
-                    f'could not download {url}{name}.gz ({e}). Install '
-                    "Debian's dataset-fashion-mnist package, or put the four "
-                    'Fashion-MNIST .gz files in a folder and name it in the '
-                    'environment variable D2L_DATA_DIR') from None
-        try:
-            read_idx(tmp, name)
-        except ValueError as e:
-            raise ValueError(f'the download of {url}{name}.gz is '
-                             'incomplete or corrupt, so nothing was saved '
-                             f'({e})') from None
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise OSError(f'cannot create the folder {folder} ({e}); {fix}'
+                      ) from None
+    try:
+        with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
+            data = r.read()
+        decode_idx(data, name, url + name + '.gz')
+    except OSError as e:
+        raise OSError(f'could not download {url}{name}.gz ({e}); {fix}, '
+                      'or put the four Fashion-MNIST .gz files in it'
+                      ) from None
+    except ValueError as e:
+        raise ValueError(f'the download of {url}{name}.gz is incomplete or '
+                         f'corrupt, so nothing was saved ({e})') from None
+    for stale in glob.glob(glob.escape(path) + '.*.part'):
+        if time.time() - os.path.getmtime(stale) > 600:
+            os.remove(stale)  # a run killed while writing its copy left it
+    part = f'{path}.{os.getpid()}.part'
+    try:
+        with open(part, 'wb') as f:
+            f.write(data)
+        os.replace(part, path)
+    except OSError as e:
+        raise OSError(f'cannot write to the folder {folder} ({e}); {fix}'
+                      ) from None
+    finally:
+        if os.path.exists(part):
+            os.remove(part)
     return path
 
 
@@ -407,9 +422,10 @@ class ArrayBatches(gluon.data.Dataset):
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def load_data_fashion_mnist(batch_size, resize=None):
     """Load Fashion-MNIST into memory; return train and test data iterators."""
-    if batch_size <= 0:
-        raise ValueError(f'load_data_fashion_mnist: batch_size must be '
-                         f'positive, got {batch_size}')
+    # Gluon's samplers would silently read everything as one minibatch.
+    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f'load_data_fashion_mnist: batch_size must be a '
+                         f'positive integer, got {batch_size!r}')
     trans = [gluon.data.vision.transforms.Resize(resize)] if resize else []
     trans.append(gluon.data.vision.transforms.ToTensor())
     trans = gluon.data.vision.transforms.Compose(trans)
