@@ -239,9 +239,6 @@ def test_load_array():
 def test_get_fashion_mnist_labels():
     assert d2l.get_fashion_mnist_labels(np.array([0, 9, 3])) == [
         't-shirt', 'ankle boot', 'dress']
-    for bad in (10, -1):
-        with pytest.raises(ValueError, match=f'{bad} is not a Fashion'):
-            d2l.get_fashion_mnist_labels([1, bad])
 
 
 def test_show_images():
@@ -249,18 +246,14 @@ def test_show_images():
     axes = d2l.show_images(imgs, 2, 2, titles=['a', 'b', 'c'])
     assert len(axes) == 4
     assert [ax.get_title() for ax in axes] == ['a', 'b', 'c', '']
-    with pytest.raises(ValueError, match='3 images but only 2 titles'):
-        d2l.show_images(imgs, 1, 3, titles=['a', 'b'])
+    assert axes[0].images[0].get_cmap().name == 'gray'
     d2l.plt.close('all')
 
 
 def test_get_dataloader_workers(monkeypatch):
     assert d2l.get_dataloader_workers() == 4
-    assert d2l.get_dataloader_workers(2) == 2
     monkeypatch.setattr(d2l.sys, 'platform', 'win32')
     assert d2l.get_dataloader_workers() == 0
-    with pytest.raises(ValueError, match='num_workers'):
-        d2l.get_dataloader_workers(-1)
 
 
 # ---- 3.6 ------------------------------------------------------------------

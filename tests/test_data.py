@@ -17,7 +17,7 @@ import d2l
 import numpy
 import pytest
 from tests.utils import FILES, ROOT
-from mxnet import npx
+from mxnet import gluon, npx
 
 npx.set_np()
 CLOSED_PORT_URL = 'http://127.0.0.1:9/'  # the discard port: nothing listens
@@ -136,7 +136,8 @@ def test_dataset_in_a_missing_folder_says_how_to_get_the_data(
         tiny_fashion_mnist, tmp_path):
     missing = tmp_path / 'no' / 'such' / 'folder'
     with pytest.raises(OSError) as e:
-        d2l.FashionMNIST(root=str(missing), url=CLOSED_PORT_URL)
+        d2l.fashion_mnist_file('t10k-labels-idx1-ubyte', str(missing),
+                               CLOSED_PORT_URL)
     assert 'could not download' in str(e.value)
     assert 'D2L_DATA_DIR' in str(e.value)
     assert not any(missing.iterdir())  # no partial file left behind
@@ -153,12 +154,13 @@ def test_download_lands_whole_and_checked(tiny_fashion_mnist, http_server,
     bad.write_bytes(bad.read_bytes()[:-20])
     dest = tmp_path / 'downloads'
 
-    train = d2l.FashionMNIST(root=str(dest), train=True, url=url)
-    assert len(train) == 10
+    for name in FILES[:2]:
+        d2l.fashion_mnist_file(name, str(dest), url)
     assert sorted(os.listdir(dest)) == ['train-images-idx3-ubyte.gz',
                                         'train-labels-idx1-ubyte.gz']
+    assert len(d2l.FashionMNIST(root=str(dest), train=True)) == 10
     with pytest.raises(ValueError, match='incomplete or corrupt') as e:
-        d2l.FashionMNIST(root=str(dest), train=False, url=url)
+        d2l.fashion_mnist_file('t10k-images-idx3-ubyte', str(dest), url)
     assert f'{url}t10k-images-idx3-ubyte.gz' in str(e.value)
     assert 't10k-images-idx3-ubyte.gz' not in os.listdir(dest)
     assert not [f for f in os.listdir(dest) if f.startswith('.')]
@@ -311,17 +313,29 @@ def test_load_data_fashion_mnist_refuses_bad_batch_sizes(batch_size):
         d2l.load_data_fashion_mnist(batch_size)
 
 
-def test_minibatch_sampler_and_array_batches():
-    numpy.random.seed(1)
-    sampler = d2l.MinibatchSampler(7, 3, shuffle=True)
-    batches = [b[0] for b in sampler]
-    assert len(sampler) == 3 and [len(b) for b in batches] == [3, 3, 1]
-    assert sorted(numpy.concatenate(batches)) == list(range(7))
-    ordered = [list(b[0]) for b in d2l.MinibatchSampler(7, 3, False)]
-    assert ordered == [[0, 1, 2], [3, 4, 5], [6]]
-    data = d2l.ArrayBatches(numpy.arange(14).reshape(7, 2),
-                            numpy.arange(7, dtype=numpy.int32))
-    X, y = data[numpy.array([5, 0])]
-    assert len(data) == 7
-    assert X.asnumpy().tolist() == [[10, 11], [0, 1]]
-    assert y.asnumpy().tolist() == [5, 0] and y.dtype == numpy.int32
+def test_load_data_fashion_mnist_needs_numpy_mode(tiny_data_dir):
+    npx.reset_np()
+    try:
+        with pytest.raises(RuntimeError, match=r'call npx\.set_np\(\)'):
+            d2l.load_data_fashion_mnist(4)
+    finally:
+        npx.set_np()
+
+
+def test_minibatch_loader_reads_what_a_dataloader_reads(tiny_data_dir):
+    data = d2l.FashionMNIST(train=True)
+    to_tensor = gluon.data.vision.transforms.ToTensor()
+    for shuffle in (True, False):
+        numpy.random.seed(3)
+        expected = list(gluon.data.DataLoader(
+            data.transform_first(to_tensor), 4, shuffle=shuffle))
+        numpy.random.seed(3)
+        loader = d2l.MinibatchLoader(data, 4, shuffle, to_tensor)
+        batches = list(loader)
+        assert len(loader) == len(batches) == 3
+        for (X, y), (X0, y0) in zip(batches, expected, strict=True):
+            assert X.shape == X0.shape and X.dtype == X0.dtype
+            numpy.testing.assert_array_equal(X.asnumpy(), X0.asnumpy())
+            numpy.testing.assert_array_equal(y.asnumpy(), y0.asnumpy())
+            assert y.dtype == y0.dtype == numpy.int32
+        assert [len(y) for _, y in batches] == [4, 4, 2]
