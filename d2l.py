@@ -197,23 +197,19 @@ def sgd(params, lr, batch_size):
         param[:] = param - lr * param.grad / batch_size
 
 
+# Imported in chapter_linear-networks/linear-regression-concise.ipynb
+import numbers
+
+
 # Defined in chapter_linear-networks/linear-regression-concise.ipynb
 def load_array(data_arrays, batch_size, is_train=True):
     """Construct a Gluon data iterator over arrays of equal length."""
-    lengths = [len(a) for a in data_arrays]
-    if len(set(lengths)) != 1:
-        raise ValueError(f'load_array: arrays of different lengths {lengths}')
-    if not lengths[0]:
-        raise ValueError('load_array: the arrays are empty')
-    if batch_size <= 0:
-        raise ValueError(f'load_array: batch_size must be positive, got '
-                         f'{batch_size}')
+    # Gluon's sampler would silently make one minibatch of everything.
+    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f'load_array: batch_size must be a positive '
+                         f'integer, got {batch_size!r}')
     dataset = gluon.data.ArrayDataset(*data_arrays)
     return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
-
-
-# Imported in chapter_linear-networks/image-classification-dataset.ipynb
-import numbers
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
@@ -260,9 +256,10 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
-def get_dataloader_workers():
-    """Use 4 processes to read the data, except on Windows."""
-    return 0 if sys.platform.startswith('win') else 4
+def get_dataloader_workers(num_workers=4):
+    """Return how many worker processes a DataLoader should use."""
+    # 0 means that the main process reads the data itself.
+    return 0 if sys.platform.startswith('win') else num_workers
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
