@@ -50,6 +50,11 @@ DEBIAN := sh tools/debian.sh
 # Fashion-MNIST: Debian's package where we may install it, else the loader
 # finds or downloads the files itself. Either way every file is checked.
 DEBIAN_DATA := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+# A relative D2L_DATA_DIR names a folder relative to where make started;
+# notebooks run in their own folders, so they are handed the absolute path.
+ifneq ($(D2L_DATA_DIR),)
+export D2L_DATA_DIR := $(abspath $(D2L_DATA_DIR))
+endif
 data: _build/.data-checked
 _build/.data-checked: $(VENV)/.installed d2l.py
 	@[ -n "$${D2L_DATA_DIR:-}" ] || $(DEBIAN) --else 'the book downloads \

@@ -145,8 +145,9 @@ class Timer:
 # Imported in chapter_linear-networks/linear-regression-scratch.ipynb,
 #   chapter_linear-networks/linear-regression-concise.ipynb,
 #   chapter_linear-networks/image-classification-dataset.ipynb,
-#   chapter_linear-networks/softmax-regression-scratch.ipynb
-from mxnet import autograd, base, gluon, nd, np
+#   chapter_linear-networks/softmax-regression-scratch.ipynb,
+#   chapter_appendix/data.ipynb
+from mxnet import autograd, base, gluon, np, npx
 
 
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
@@ -186,129 +187,31 @@ def sgd(params, lr, batch_size):
         param[:] = param - lr * param.grad / batch_size
 
 
+# Imported in chapter_linear-networks/linear-regression-concise.ipynb
+import numbers
+
+
 # Defined in chapter_linear-networks/linear-regression-concise.ipynb
 def load_array(data_arrays, batch_size, is_train=True):
     """Construct a Gluon data iterator over arrays of equal length."""
-    lengths = [len(a) for a in data_arrays]
-    if len(set(lengths)) != 1:
-        raise ValueError(f'load_array: arrays of different lengths {lengths}')
-    if not lengths[0]:
-        raise ValueError('load_array: the arrays are empty')
-    if batch_size <= 0:
-        raise ValueError(f'load_array: batch_size must be positive, got '
-                         f'{batch_size}')
+    # Gluon's sampler would silently make one minibatch of everything.
+    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f'load_array: batch_size must be a positive '
+                         f'integer, got {batch_size!r}')
     dataset = gluon.data.ArrayDataset(*data_arrays)
     return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
-
-
-# Imported in chapter_linear-networks/image-classification-dataset.ipynb
-import gzip
-import hashlib
-import tempfile
-import urllib.request
-import zlib
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-FASHION_MNIST_URL = (
-    'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/')
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-FASHION_MNIST_SHA256 = {  # of the decompressed idx data
-    'train-images-idx3-ubyte':
-        'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
-    'train-labels-idx1-ubyte':
-        'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
-    't10k-images-idx3-ubyte':
-        '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
-    't10k-labels-idx1-ubyte':
-        '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
-}
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-def fashion_mnist_dirs():
-    """The folders searched for Fashion-MNIST's files, in order."""
-    dirs = [os.path.join(base.data_dir(), 'datasets', 'fashion-mnist'),
-            '/usr/share/datasets/fashion-mnist']
-    if os.environ.get('D2L_DATA_DIR'):
-        dirs.insert(0, os.environ['D2L_DATA_DIR'])
-    return dirs
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-def read_idx(path, name):
-    """Read the idx file `name` of Fashion-MNIST from `path`, checked."""
-    fix = (f'delete {path} and run again to download a fresh copy, or '
-           "install Debian's dataset-fashion-mnist package")
-    try:
-        with (gzip.open if path.endswith('.gz') else open)(path, 'rb') as f:
-            data = f.read()
-    except (OSError, EOFError, zlib.error) as e:
-        raise ValueError(f'{path} is corrupt ({e}); {fix}') from None
-    if hashlib.sha256(data).hexdigest() != FASHION_MNIST_SHA256[name]:
-        raise ValueError(f'{path} is not the Fashion-MNIST file {name} (its '
-                         f'checksum differs); {fix}')
-    ndim = data[3]
-    shape = numpy.frombuffer(data, '>u4', ndim, offset=4)
-    return numpy.frombuffer(data, numpy.uint8,
-                            offset=4 + 4 * ndim).reshape(shape)
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
-    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
-    os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, name + '.gz')
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{name}.', suffix='.gz')
-    try:
-        with os.fdopen(fd, 'wb') as f:
-            try:
-                with urllib.request.urlopen(url + name + '.gz',
-                                            timeout=60) as response:
-                    while chunk := response.read(1 << 20):
-                        f.write(chunk)
-            except OSError as e:
-                raise OSError(
-                    f'could not download {url}{name}.gz ({e}). Install '
-                    "Debian's dataset-fashion-mnist package, or put the four "
-                    'Fashion-MNIST .gz files in a folder and name it in the '
-                    'environment variable D2L_DATA_DIR') from None
-        try:
-            read_idx(tmp, name)
-        except ValueError as e:
-            raise ValueError(f'the download of {url}{name}.gz is '
-                             'incomplete or corrupt, so nothing was saved '
-                             f'({e})') from None
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
-def fashion_mnist_file(name, root=None, url=FASHION_MNIST_URL):
-    """Return the decoded file `name`, downloading it if it is missing."""
-    dirs = [root] if root is not None else fashion_mnist_dirs()
-    for folder in dirs:
-        for path in (os.path.join(folder, name + '.gz'),
-                     os.path.join(folder, name)):
-            if os.path.exists(path):
-                return read_idx(path, name)
-    return read_idx(download_fashion_mnist(name, dirs[0], url), name)
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 class FashionMNIST(gluon.data.Dataset):
     """Fashion-MNIST: 28x28x1 uint8 images of 10 kinds of clothing."""
-    def __init__(self, root=None, train=True, url=FASHION_MNIST_URL):
+    def __init__(self, root=None, train=True):
         split = 'train' if train else 't10k'
-        images = fashion_mnist_file(f'{split}-images-idx3-ubyte', root, url)
+        images = d2l.fashion_mnist_file(f'{split}-images-idx3-ubyte', root)
+        labels = d2l.fashion_mnist_file(f'{split}-labels-idx1-ubyte', root)
+        # One MXNet array for all images: creating many small ones is slow.
         self.images = np.array(images[..., None], dtype=images.dtype)
-        self.labels = fashion_mnist_file(f'{split}-labels-idx1-ubyte', root,
-                                         url).astype(numpy.int32)
+        self.labels = labels.astype(numpy.int32)
 
     def __getitem__(self, idx):
         return self.images[idx], self.labels[idx]
@@ -322,27 +225,19 @@ def get_fashion_mnist_labels(labels):
     """Return the text labels of Fashion-MNIST's class indices."""
     text_labels = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat',
                    'sandal', 'shirt', 'sneaker', 'bag', 'ankle boot']
-    names = []
-    for i in labels:
-        if not 0 <= int(i) < len(text_labels):
-            raise ValueError(f'get_fashion_mnist_labels: {int(i)} is not a '
-                             'Fashion-MNIST class index (0 to 9)')
-        names.append(text_labels[int(i)])
-    return names
+    return [text_labels[int(i)] for i in labels]
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     """Plot a grid of images, with optional titles."""
-    if titles is not None and len(titles) < len(imgs):
-        raise ValueError(f'show_images: {len(imgs)} images but only '
-                         f'{len(titles)} titles')
     d2l.use_svg_display()
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = d2l.plt.subplots(num_rows, num_cols, figsize=figsize)
     axes = numpy.array(axes).flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
-        ax.imshow(img.asnumpy() if hasattr(img, 'asnumpy') else img)
+        ax.imshow(img.asnumpy() if hasattr(img, 'asnumpy') else img,
+                  cmap='gray')
         ax.axes.get_xaxis().set_visible(False)
         ax.axes.get_yaxis().set_visible(False)
         if titles:
@@ -353,65 +248,45 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def get_dataloader_workers(num_workers=4):
     """Return how many worker processes a DataLoader should use."""
-    if num_workers < 0:
-        raise ValueError(f'get_dataloader_workers: num_workers must be '
-                         f'non-negative, got {num_workers}')
     # 0 means that the main process reads the data itself.
     return 0 if sys.platform.startswith('win') else num_workers
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
-class MinibatchSampler(gluon.data.Sampler):
-    """Sample whole minibatches: each sample is one array of indices."""
-    def __init__(self, length, batch_size, shuffle):
-        order = (gluon.data.RandomSampler(length) if shuffle else
-                 gluon.data.SequentialSampler(length))
+class MinibatchLoader:
+    """Read a dataset a minibatch at a time, transforming each at once."""
+    def __init__(self, dataset, batch_size, shuffle, transform):
+        order = (gluon.data.RandomSampler(len(dataset)) if shuffle else
+                 gluon.data.SequentialSampler(len(dataset)))
         self.batches = gluon.data.BatchSampler(order, batch_size, 'keep')
+        self.dataset, self.transform = dataset, transform
 
     def __iter__(self):
-        for batch in self.batches:
-            yield [numpy.array(batch)]
+        for indices in self.batches:
+            X, y = self.dataset[numpy.array(indices)]
+            yield self.transform(X), np.array(y)
 
     def __len__(self):
         return len(self.batches)
 
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
-class ArrayBatches(gluon.data.Dataset):
-    """Arrays in memory, read a whole minibatch at a time by index arrays."""
-    def __init__(self, *arrays):
-        lengths = [len(a) for a in arrays]
-        if len(set(lengths)) != 1:
-            raise ValueError(f'ArrayBatches: arrays of different lengths '
-                             f'{lengths}')
-        self.arrays = arrays
-
-    def __getitem__(self, indices):
-        return tuple(nd.from_numpy(a[indices], array_cls=np.ndarray)
-                     for a in self.arrays)
-
-    def __len__(self):
-        return len(self.arrays[0])
-
-
-# Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def load_data_fashion_mnist(batch_size, resize=None):
     """Load Fashion-MNIST into memory; return train and test data iterators."""
-    if batch_size <= 0:
-        raise ValueError(f'load_data_fashion_mnist: batch_size must be '
-                         f'positive, got {batch_size}')
+    # Without these checks, Gluon's transforms would fail with an obscure
+    # TypeError, and its samplers would make one minibatch of everything.
+    if not npx.is_np_array():
+        raise RuntimeError('load_data_fashion_mnist needs MXNet\'s numpy '
+                           'interface: call npx.set_np() first')
+    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        raise ValueError(f'load_data_fashion_mnist: batch_size must be a '
+                         f'positive integer, got {batch_size!r}')
     trans = [gluon.data.vision.transforms.Resize(resize)] if resize else []
     trans.append(gluon.data.vision.transforms.ToTensor())
     trans = gluon.data.vision.transforms.Compose(trans)
-
-    def loader(train):
-        data = FashionMNIST(train=train)
-        batches = ArrayBatches(data.images.asnumpy(), data.labels)
-        return gluon.data.DataLoader(
-            batches.transform_first(trans),
-            batch_sampler=MinibatchSampler(len(data), batch_size, train),
-            batchify_fn=lambda samples: samples[0])  # one sample, one batch
-    return loader(True), loader(False)
+    return (MinibatchLoader(FashionMNIST(train=True), batch_size, True, trans),
+            MinibatchLoader(FashionMNIST(train=False), batch_size, False,
+                            trans))
 
 
 # Imported in chapter_linear-networks/softmax-regression-scratch.ipynb
@@ -558,3 +433,120 @@ def predict_ch3(net, test_iter, n=6):
     titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
     d2l.show_images(X[:n].reshape(n, 28, 28), 1, n, titles=titles)
     return trues, preds
+
+
+# Imported in chapter_appendix/data.ipynb
+import glob
+import gzip
+import hashlib
+import urllib.request
+import zlib
+
+
+# Defined in chapter_appendix/data.ipynb
+FASHION_MNIST_URL = (
+    'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/')
+
+
+# Defined in chapter_appendix/data.ipynb
+FASHION_MNIST_SHA256 = {  # of the decompressed idx data
+    'train-images-idx3-ubyte':
+        'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+    'train-labels-idx1-ubyte':
+        'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+    't10k-images-idx3-ubyte':
+        '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+    't10k-labels-idx1-ubyte':
+        '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+}
+
+
+# Defined in chapter_appendix/data.ipynb
+def fashion_mnist_dirs():
+    """The folders searched for Fashion-MNIST's files, in order."""
+    dirs = [os.path.join(base.data_dir(), 'datasets', 'fashion-mnist'),
+            '/usr/share/datasets/fashion-mnist']
+    if os.environ.get('D2L_DATA_DIR'):
+        dirs.insert(0, os.path.abspath(os.environ['D2L_DATA_DIR']))
+    return dirs
+
+
+# Defined in chapter_appendix/data.ipynb
+def decode_idx(data, name, source):
+    """Decode the bytes of the idx file `name`, gzipped or not, checked."""
+    fix = (f'delete {source} and run again to download a fresh copy, or '
+           "install Debian's dataset-fashion-mnist package")
+    try:
+        if source.endswith('.gz'):
+            data = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError(f'{source} is corrupt ({e}); {fix}') from None
+    if hashlib.sha256(data).hexdigest() != FASHION_MNIST_SHA256[name]:
+        raise ValueError(f'{source} is not the Fashion-MNIST file {name} '
+                         f'(its checksum differs); {fix}')
+    ndim = data[3]
+    shape = numpy.frombuffer(data, '>u4', ndim, offset=4)
+    return numpy.frombuffer(data, numpy.uint8,
+                            offset=4 + 4 * ndim).reshape(shape)
+
+
+# Defined in chapter_appendix/data.ipynb
+def read_idx(path, name):
+    """Read the idx file `name` of Fashion-MNIST from `path`, checked."""
+    with open(path, 'rb') as f:
+        return decode_idx(f.read(), name, path)
+
+
+# Defined in chapter_appendix/data.ipynb
+def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
+    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
+    path = os.path.join(folder, name + '.gz')
+    elsewhere = ('set the environment variable D2L_DATA_DIR to a folder you '
+                 'can write to')
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as e:
+        raise OSError(f'cannot create the folder {folder} ({e}); '
+                      f'{elsewhere}') from None
+    try:
+        with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
+            data = r.read()
+    except OSError as e:
+        raise OSError(
+            f'could not download {url}{name}.gz ({e}). Install Debian\'s '
+            'dataset-fashion-mnist package, or put the four Fashion-MNIST '
+            '.gz files in a folder and name it in the environment variable '
+            'D2L_DATA_DIR') from None
+    try:
+        decode_idx(data, name, url + name + '.gz')
+    except ValueError:
+        raise ValueError(f'the download of {url}{name}.gz is incomplete or '
+                         'corrupt, so nothing was saved; try again later'
+                         ) from None
+    for stale in glob.glob(glob.escape(path) + '.*.part'):
+        if time.time() - os.path.getmtime(stale) > 600:
+            os.remove(stale)  # writing takes a moment, so it was killed
+    part = f'{path}.{os.getpid()}.part'
+    try:
+        with open(part, 'wb') as f:
+            f.write(data)
+        os.replace(part, path)
+    except OSError as e:
+        raise OSError(f'cannot write to the folder {folder} ({e}); '
+                      f'{elsewhere}') from None
+    finally:
+        if os.path.exists(part):
+            os.remove(part)
+    return path
+
+
+# Defined in chapter_appendix/data.ipynb
+def fashion_mnist_file(name, root=None, url=FASHION_MNIST_URL):
+    """Return the decoded file `name`, downloading it if it is missing."""
+    dirs = [root] if root is not None else fashion_mnist_dirs()
+    for folder in dirs:
+        for path in (os.path.join(folder, name + '.gz'),
+                     os.path.join(folder, name)):
+            if os.path.exists(path):
+                return read_idx(path, name)
+    return read_idx(download_fashion_mnist(name, dirs[0], url), name)

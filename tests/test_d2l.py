@@ -214,21 +214,17 @@ def test_load_array():
     shuffled = [int(v) for _, y in d2l.load_array((features, labels), 5)
                 for v in y]
     assert sorted(shuffled) == [0, 1, 2, 3, 4] and shuffled != [0, 1, 2, 3, 4]
-    with pytest.raises(ValueError, match='different lengths'):
+    with pytest.raises(AssertionError, match='same length'):  # Gluon's
         d2l.load_array((features, labels[:4]), 2)
-    with pytest.raises(ValueError, match='empty'):
-        d2l.load_array((np.zeros((0, 2)), np.zeros(0)), 2)
-    with pytest.raises(ValueError, match='batch_size'):
-        d2l.load_array((features, labels), -3)
+    for bad in (0, -3, 2.5):  # Gluon would make one minibatch of them all
+        with pytest.raises(ValueError, match='batch_size'):
+            d2l.load_array((features, labels), bad)
 
 
 # ---- 3.5 (the rest is in test_data.py) ----------------------------------
 def test_get_fashion_mnist_labels():
     assert d2l.get_fashion_mnist_labels(np.array([0, 9, 3])) == [
         't-shirt', 'ankle boot', 'dress']
-    for bad in (10, -1):
-        with pytest.raises(ValueError, match=f'{bad} is not a Fashion'):
-            d2l.get_fashion_mnist_labels([1, bad])
 
 
 def test_show_images():
@@ -236,8 +232,7 @@ def test_show_images():
     axes = d2l.show_images(imgs, 2, 2, titles=['a', 'b', 'c'])
     assert len(axes) == 4
     assert [ax.get_title() for ax in axes] == ['a', 'b', 'c', '']
-    with pytest.raises(ValueError, match='3 images but only 2 titles'):
-        d2l.show_images(imgs, 1, 3, titles=['a', 'b'])
+    assert axes[0].images[0].get_cmap().name == 'gray'
     d2l.plt.close('all')
 
 
@@ -246,8 +241,6 @@ def test_get_dataloader_workers(monkeypatch):
     assert d2l.get_dataloader_workers(2) == 2
     monkeypatch.setattr(d2l.sys, 'platform', 'win32')
     assert d2l.get_dataloader_workers() == 0
-    with pytest.raises(ValueError, match='num_workers'):
-        d2l.get_dataloader_workers(-1)
 
 
 # ---- 3.6 ------------------------------------------------------------------

@@ -3,15 +3,21 @@
 They build a tiny dataset in the real idx format in a temporary folder (see
 conftest.py) and never need the real files.
 """
+import builtins
 import gzip
+import http.server
 import os
 import shutil
+import subprocess
+import sys
+import threading
+import time
 
 import d2l
 import numpy
 import pytest
-from tests.utils import FILES
-from mxnet import npx
+from tests.utils import FILES, ROOT
+from mxnet import gluon, npx
 
 npx.set_np()
 CLOSED_PORT_URL = 'http://127.0.0.1:9/'  # the discard port: nothing listens
@@ -30,6 +36,22 @@ def test_fashion_mnist_dirs_order(monkeypatch, tmp_path):
     assert dirs[1] == '/usr/share/datasets/fashion-mnist'
     monkeypatch.setenv('D2L_DATA_DIR', str(tmp_path))
     assert d2l.fashion_mnist_dirs() == [str(tmp_path)] + dirs
+
+
+def test_a_relative_data_dir_is_resolved_where_it_is_read(monkeypatch,
+                                                          tmp_path):
+    # d2l resolves it against the folder Python runs in ...
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv('D2L_DATA_DIR', 'data')
+    assert d2l.fashion_mnist_dirs()[0] == str(tmp_path / 'data')
+    # ... and make against the folder it was started in, before notebooks
+    # run in their own folders.
+    env = dict(os.environ, D2L_DATA_DIR='data')
+    shown = subprocess.run(
+        ['make', '-s', '--eval', 'show: ; @echo "$${D2L_DATA_DIR:-}"',
+         'show'], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=True).stdout.strip()
+    assert shown == str(ROOT / 'data')
 
 
 def test_read_idx_gzipped_and_plain(tiny_fashion_mnist):
@@ -59,6 +81,25 @@ def test_read_idx_refuses_damaged_files(tiny_fashion_mnist, damage):
         d2l.read_idx(str(path), name)
     assert str(path) in str(e.value)
     assert 'dataset-fashion-mnist' in str(e.value)  # says what to do
+    with pytest.raises(ValueError, match='not-a-path.gz'):  # bytes too
+        d2l.decode_idx(path.read_bytes(), name, 'not-a-path.gz')
+
+
+def test_an_unreadable_file_is_not_called_corrupt(tiny_fashion_mnist,
+                                                  monkeypatch):
+    folder, _ = tiny_fashion_mnist
+    path = str(folder / 'train-labels-idx1-ubyte.gz')
+    real_open = builtins.open
+
+    def open_(file, *args, **kwargs):  # chmod cannot stop root, so pretend
+        if str(file) == path:
+            raise PermissionError(13, 'Permission denied', path)
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, 'open', open_)
+    with pytest.raises(PermissionError) as e:
+        d2l.read_idx(path, 'train-labels-idx1-ubyte')
+    assert 'Permission denied' in str(e.value) and path in str(e.value)
+    assert 'corrupt' not in str(e.value) and 'delete' not in str(e.value)
 
 
 def test_dataset_reads_the_files(tiny_fashion_mnist):
@@ -95,7 +136,8 @@ def test_dataset_in_a_missing_folder_says_how_to_get_the_data(
         tiny_fashion_mnist, tmp_path):
     missing = tmp_path / 'no' / 'such' / 'folder'
     with pytest.raises(OSError) as e:
-        d2l.FashionMNIST(root=str(missing), url=CLOSED_PORT_URL)
+        d2l.fashion_mnist_file('t10k-labels-idx1-ubyte', str(missing),
+                               CLOSED_PORT_URL)
     assert 'could not download' in str(e.value)
     assert 'D2L_DATA_DIR' in str(e.value)
     assert not any(missing.iterdir())  # no partial file left behind
@@ -112,15 +154,107 @@ def test_download_lands_whole_and_checked(tiny_fashion_mnist, http_server,
     bad.write_bytes(bad.read_bytes()[:-20])
     dest = tmp_path / 'downloads'
 
-    train = d2l.FashionMNIST(root=str(dest), train=True, url=url)
-    assert len(train) == 10
+    for name in FILES[:2]:
+        d2l.fashion_mnist_file(name, str(dest), url)
     assert sorted(os.listdir(dest)) == ['train-images-idx3-ubyte.gz',
                                         'train-labels-idx1-ubyte.gz']
+    assert len(d2l.FashionMNIST(root=str(dest), train=True)) == 10
     with pytest.raises(ValueError, match='incomplete or corrupt') as e:
-        d2l.FashionMNIST(root=str(dest), train=False, url=url)
+        d2l.fashion_mnist_file('t10k-images-idx3-ubyte', str(dest), url)
     assert f'{url}t10k-images-idx3-ubyte.gz' in str(e.value)
     assert 't10k-images-idx3-ubyte.gz' not in os.listdir(dest)
     assert not [f for f in os.listdir(dest) if f.startswith('.')]
+
+
+def test_downloads_are_readable_like_other_new_files(
+        tiny_fashion_mnist, http_server, tmp_path):
+    source, _ = tiny_fashion_mnist
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    shutil.copy(source / f'{name}.gz', served)
+    old = os.umask(0o022)
+    try:
+        path = d2l.download_fashion_mnist(name, str(tmp_path / 'dl'), url)
+    finally:
+        os.umask(old)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+
+
+def test_a_folder_that_cannot_be_written_gets_advice(
+        tiny_fashion_mnist, http_server, tmp_path, monkeypatch):
+    source, _ = tiny_fashion_mnist
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    shutil.copy(source / f'{name}.gz', served)
+    (tmp_path / 'a-file').write_text('')
+    with pytest.raises(OSError) as e:  # it cannot even be created
+        d2l.download_fashion_mnist(name, str(tmp_path / 'a-file' / 'd'), url)
+    assert 'cannot create the folder' in str(e.value)
+    assert 'D2L_DATA_DIR' in str(e.value)
+    real_open = builtins.open
+
+    def open_(file, mode='r', *args, **kwargs):  # root may write anywhere
+        if str(file).startswith(str(tmp_path / 'ro')) and 'w' in mode:
+            raise PermissionError(13, 'Permission denied', str(file))
+        return real_open(file, mode, *args, **kwargs)
+    monkeypatch.setattr(builtins, 'open', open_)
+    with pytest.raises(OSError) as e:
+        d2l.download_fashion_mnist(name, str(tmp_path / 'ro'), url)
+    assert 'cannot write to the folder' in str(e.value)
+    assert 'Permission denied' in str(e.value)
+    assert 'D2L_DATA_DIR' in str(e.value)
+    assert os.listdir(tmp_path / 'ro') == []
+
+
+def test_stale_partial_downloads_are_removed(tiny_fashion_mnist,
+                                             http_server, tmp_path):
+    source, _ = tiny_fashion_mnist
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    shutil.copy(source / f'{name}.gz', served)
+    dest = tmp_path / 'dl'
+    dest.mkdir()
+    stale = dest / f'{name}.gz.12345.part'
+    stale.write_bytes(b'half')
+    hour_ago = time.time() - 3600
+    os.utime(stale, (hour_ago, hour_ago))
+    d2l.download_fashion_mnist(name, str(dest), url)
+    assert os.listdir(dest) == [f'{name}.gz']
+
+
+def test_a_download_killed_midway_leaves_nothing(tmp_path):
+    started = threading.Event()
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # half a file, then silence
+            self.send_response(200)
+            self.send_header('Content-Length', '100000')
+            self.end_headers()
+            self.wfile.write(b'\x1f\x8b' + bytes(50000))
+            self.wfile.flush()
+            started.set()
+            time.sleep(30)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    dest = tmp_path / 'dl'
+    code = ('import d2l; d2l.download_fashion_mnist('
+            f"'train-labels-idx1-ubyte', {str(dest)!r}, "
+            f"'http://127.0.0.1:{server.server_port}/')")
+    proc = subprocess.Popen([sys.executable, '-c', code])
+    try:
+        assert started.wait(60)
+        time.sleep(0.5)
+    finally:
+        proc.kill()
+        proc.wait()
+        server.shutdown()
+        server.server_close()
+    assert os.listdir(dest) == []
 
 
 def test_download_reports_http_errors(tiny_fashion_mnist, http_server,
@@ -173,23 +307,35 @@ def test_load_data_fashion_mnist_resizes(tiny_data_dir):
     assert X.shape == (3, 1, 32, 40)  # Gluon's Resize takes (width, height)
 
 
-@pytest.mark.parametrize('batch_size', [0, -1])
+@pytest.mark.parametrize('batch_size', [0, -1, 2.5, '8'])
 def test_load_data_fashion_mnist_refuses_bad_batch_sizes(batch_size):
     with pytest.raises(ValueError, match='batch_size'):
         d2l.load_data_fashion_mnist(batch_size)
 
 
-def test_minibatch_sampler_and_array_batches():
-    numpy.random.seed(1)
-    sampler = d2l.MinibatchSampler(7, 3, shuffle=True)
-    batches = [b[0] for b in sampler]
-    assert len(sampler) == 3 and [len(b) for b in batches] == [3, 3, 1]
-    assert sorted(numpy.concatenate(batches)) == list(range(7))
-    ordered = [list(b[0]) for b in d2l.MinibatchSampler(7, 3, False)]
-    assert ordered == [[0, 1, 2], [3, 4, 5], [6]]
-    data = d2l.ArrayBatches(numpy.arange(14).reshape(7, 2),
-                            numpy.arange(7, dtype=numpy.int32))
-    X, y = data[numpy.array([5, 0])]
-    assert len(data) == 7
-    assert X.asnumpy().tolist() == [[10, 11], [0, 1]]
-    assert y.asnumpy().tolist() == [5, 0] and y.dtype == numpy.int32
+def test_load_data_fashion_mnist_needs_numpy_mode(tiny_data_dir):
+    npx.reset_np()
+    try:
+        with pytest.raises(RuntimeError, match=r'call npx\.set_np\(\)'):
+            d2l.load_data_fashion_mnist(4)
+    finally:
+        npx.set_np()
+
+
+def test_minibatch_loader_reads_what_a_dataloader_reads(tiny_data_dir):
+    data = d2l.FashionMNIST(train=True)
+    to_tensor = gluon.data.vision.transforms.ToTensor()
+    for shuffle in (True, False):
+        numpy.random.seed(3)
+        expected = list(gluon.data.DataLoader(
+            data.transform_first(to_tensor), 4, shuffle=shuffle))
+        numpy.random.seed(3)
+        loader = d2l.MinibatchLoader(data, 4, shuffle, to_tensor)
+        batches = list(loader)
+        assert len(loader) == len(batches) == 3
+        for (X, y), (X0, y0) in zip(batches, expected, strict=True):
+            assert X.shape == X0.shape and X.dtype == X0.dtype
+            numpy.testing.assert_array_equal(X.asnumpy(), X0.asnumpy())
+            numpy.testing.assert_array_equal(y.asnumpy(), y0.asnumpy())
+            assert y.dtype == y0.dtype == numpy.int32
+        assert [len(y) for _, y in batches] == [4, 4, 2]
