@@ -296,9 +296,6 @@ from IPython import display
 # Defined in chapter_linear-networks/softmax-regression-scratch.ipynb
 def accuracy(y_hat, y):
     """Count the correct predictions (a number, not a rate)."""
-    if len(y_hat) != len(y):
-        raise ValueError(f'accuracy: {len(y_hat)} predictions but {len(y)} '
-                         'labels')
     if y_hat.ndim > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(axis=1)
     correct = y_hat.astype(y.dtype) == y.reshape(y_hat.shape)
@@ -313,7 +310,7 @@ class Accumulator:
 
     def add(self, *args):
         """Add one value to each of the n sums."""
-        if len(args) != len(self.data):
+        if len(args) != len(self.data):  # zip would drop the extra silently
             raise ValueError(f'Accumulator.add: {len(args)} values for '
                              f'{len(self.data)} sums')
         self.data = [a + float(b) for a, b in zip(self.data, args)]
@@ -332,8 +329,6 @@ def evaluate_accuracy(net, data_iter):
     metric = Accumulator(2)  # number of correct predictions, of examples
     for X, y in data_iter:
         metric.add(accuracy(net(X), y), y.size)
-    if not metric[1]:
-        raise ValueError('evaluate_accuracy: data_iter yielded no examples')
     return metric[0] / metric[1]
 
 
@@ -350,8 +345,6 @@ def train_epoch_ch3(net, train_iter, loss, updater):
         l.backward()  # outside the recording: only the forward pass is
         updater(X.shape[0])  # differentiated, not backward or the update
         metric.add(float(l.sum()), accuracy(y_hat, y), y.size)
-    if not metric[2]:
-        raise ValueError('train_epoch_ch3: train_iter yielded no examples')
     return metric[0] / metric[2], metric[1] / metric[2]
 
 
@@ -381,13 +374,13 @@ class Animator:
         n = len(y)
         if not hasattr(x, '__len__'):
             x = [x] * n
-        if len(x) != n:
+        if len(x) != n:  # zip would drop the extra values silently
             raise ValueError(f'Animator.add: {len(x)} x values for {n} '
                              'y values')
         if not self.X:
             self.X = [[] for _ in range(n)]
             self.Y = [[] for _ in range(n)]
-        if n != len(self.Y):
+        if n != len(self.Y):  # likewise
             raise ValueError(f'Animator.add: {n} values for a plot of '
                              f'{len(self.Y)} curves')
         for i, (a, b) in enumerate(zip(x, y)):
@@ -408,10 +401,11 @@ class Animator:
 # Defined in chapter_linear-networks/softmax-regression-scratch.ipynb
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     """Train a model, plotting progress; return the final epoch's metrics."""
-    if num_epochs <= 0:
+    if num_epochs <= 0:  # else an UnboundLocalError at the return
         raise ValueError(f'train_ch3: num_epochs must be positive, got '
                          f'{num_epochs}')
-    animator = Animator(xlabel='epoch', xlim=[1, num_epochs], ylim=[0.3, 0.9],
+    animator = Animator(xlabel='epoch', ylabel='loss, accuracy',
+                        xlim=[1, num_epochs], ylim=[0.3, 0.9],
                         legend=['train loss', 'train acc', 'test acc'])
     for epoch in range(num_epochs):
         train_loss, train_acc = train_epoch_ch3(net, train_iter, loss,
@@ -425,9 +419,6 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
 def predict_ch3(net, test_iter, n=6):
     """Show n test images with true and predicted labels; return both."""
     X, y = next(iter(test_iter))
-    if not 0 < n <= len(y):
-        raise ValueError(f'predict_ch3: n must be between 1 and the batch '
-                         f'size {len(y)}, got {n}')
     trues = d2l.get_fashion_mnist_labels(y[:n])
     preds = d2l.get_fashion_mnist_labels(net(X[:n]).argmax(axis=1))
     titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
