@@ -174,16 +174,11 @@ def squared_loss(y_hat, y):
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def sgd(params, lr, batch_size):
     """Minibatch stochastic gradient descent on a loss summed over a batch."""
-    # MXNet would divide by 0 without complaint and set every parameter to
-    # nan (and a negative batch size would step uphill).
+    # MXNet would divide by 0 without complaint, turning the parameters
+    # into inf and nan (and a negative batch size would step uphill).
     if batch_size <= 0:
         raise ValueError(f'sgd: batch_size must be positive, got {batch_size}')
     for param in params:
-        # Without attach_grad(), param.grad is None, and MXNet's message
-        # would be a TypeError about multiplying a float by None.
-        if param.grad is None:
-            raise ValueError('sgd: a parameter has no gradient; call '
-                             'attach_grad() on it first')
         param[:] = param - lr * param.grad / batch_size
 
 

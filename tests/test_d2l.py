@@ -198,8 +198,6 @@ def test_sgd_takes_one_averaged_step():
     numpy.testing.assert_allclose(w.asnumpy(), [1 - 0.15, 2 - 0.25])
     with pytest.raises(ValueError, match='batch_size'):
         d2l.sgd([w], 0.1, 0)
-    with pytest.raises(ValueError, match='attach_grad'):
-        d2l.sgd([np.array([1.0])], 0.1, 1)
 
 
 # ---- 3.3 ------------------------------------------------------------------
