@@ -3,19 +3,11 @@
 pytest loads this file for every test, also when one notebook is tested on
 its own (`pytest chapter_linear-networks/softmax-regression-scratch.ipynb`).
 """
-import os
-
 try:
+    import nbformat
     import nbval.kernel
 except ImportError:  # the numpy 1.26 environment tests d2l.py only
     nbval = None
-
-# nbval keeps the first figure a cell displays and ignores display updates,
-# so under nbval the Animator (section 3.6) must draw its final figure once
-# instead of animating. This is the one place that says so: the build,
-# `make execute` and `make bench` run notebooks with nbclient, which applies
-# the updates and stores the final figure either way. Kernels inherit this.
-os.environ['D2L_ANIMATE'] = '0'
 
 
 def _execute_cell_input(self, cell_input, allow_stdin=None):
@@ -27,5 +19,34 @@ def _execute_cell_input(self, cell_input, allow_stdin=None):
                            allow_stdin=allow_stdin, stop_on_error=False)
 
 
+_get_message = nbval.kernel.RunningKernel.get_message if nbval else None
+
+
+def _get_message_with_display_updates(self, stream, timeout=None):
+    # nbval 0.11 keeps the first version of an output that a cell later
+    # updates in place (update_display_data, as section 3.6's Animator
+    # sends after every epoch) and prints "unhandled iopub msg". Jupyter and
+    # nbclient show and store the updated output, so apply each update to
+    # the output nbval already holds. As NotebookNodes, `data` and
+    # `metadata` are stored by nbval as they are, not copied.
+    while True:
+        msg = _get_message(self, stream, timeout)
+        content = msg['content']
+        display_id = content.get('transient', {}).get('display_id')
+        if msg['msg_type'] == 'display_data' and display_id:
+            for key in ('data', 'metadata'):
+                content[key] = nbformat.from_dict(content[key])
+            self._displays[display_id] = content
+        elif msg['msg_type'] == 'update_display_data':
+            shown = self._displays[display_id]
+            for key in ('data', 'metadata'):
+                shown[key].clear()
+                shown[key].update(content[key])
+            continue
+        return msg
+
+
 if nbval is not None:
     nbval.kernel.RunningKernel.execute_cell_input = _execute_cell_input
+    nbval.kernel.RunningKernel._displays = {}
+    nbval.kernel.RunningKernel.get_message = _get_message_with_display_updates

@@ -357,10 +357,8 @@ class Animator:
         self.config_axes = lambda: d2l.set_axes(
             self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
-        self.live = os.environ.get('D2L_ANIMATE', '1') != '0'
         self.handle = None
-        if self.live:  # shown by add(); else matplotlib shows it at the end
-            d2l.plt.close(self.fig)
+        d2l.plt.close(self.fig)  # add() shows it: matplotlib must not again
 
     def add(self, x, y):
         """Add one point to each curve and redraw."""
@@ -386,11 +384,10 @@ class Animator:
         for x, y, fmt in zip(self.X, self.Y, self.fmts):
             self.axes[0].plot(x, y, fmt)
         self.config_axes()
-        if self.live:
-            if self.handle is None:
-                self.handle = display.display(self.fig, display_id=True)
-            else:
-                self.handle.update(self.fig)
+        if self.handle is None:
+            self.handle = display.display(self.fig, display_id=True)
+        else:
+            self.handle.update(self.fig)
 
 
 # Defined in chapter_linear-networks/softmax-regression-scratch.ipynb

@@ -318,28 +318,7 @@ def mx_seed(seed):
     numpy.random.seed(seed)
 
 
-def test_animator_static_draws_once_at_the_end(monkeypatch):
-    shown = []
-    monkeypatch.setattr(d2l.display, 'display',
-                        lambda *a, **k: shown.append(a))
-    animator = d2l.Animator(legend=['a', 'b'], fmts=('-', 'r:'))
-    assert not animator.live  # conftest sets D2L_ANIMATE=0
-    animator.add(1, (0.5, 0.25))
-    animator.add([2, 2], [0.75, None])  # None leaves a gap in curve b
-    assert animator.X == [[1, 2], [1]] and animator.Y == [[0.5, 0.75], [0.25]]
-    lines = animator.axes[0].get_lines()
-    assert len(lines) == 2 and lines[1].get_color() == 'r'
-    assert shown == []  # the inline backend shows it when the cell ends
-    assert d2l.plt.fignum_exists(animator.fig.number)
-    with pytest.raises(ValueError, match='3 values for a plot of 2 curves'):
-        animator.add(3, (1, 2, 3))
-    with pytest.raises(ValueError, match='2 x values for 1 y values'):
-        animator.add([1, 2], [1])
-    d2l.plt.close('all')
-
-
-def test_animator_live_updates_one_display(monkeypatch):
-    monkeypatch.setenv('D2L_ANIMATE', '1')
+def test_animator_shows_one_display_and_updates_it(monkeypatch):
     calls = []
 
     class Handle:
@@ -350,12 +329,21 @@ def test_animator_live_updates_one_display(monkeypatch):
         calls.append('display')
         return Handle()
     monkeypatch.setattr(d2l.display, 'display', fake_display)
-    animator = d2l.Animator()
-    assert animator.live
+    animator = d2l.Animator(legend=['a', 'b'], fmts=('-', 'r:'))
     assert not d2l.plt.fignum_exists(animator.fig.number)  # not shown twice
-    for epoch in range(3):
-        animator.add(epoch, epoch ** 2)
+    animator.add(1, (0.5, 0.25))
+    animator.add([2, 2], [0.75, None])  # None leaves a gap in curve b
+    animator.add(3, (1.0, 0.5))
     assert calls == ['display', 'update', 'update']
+    assert animator.X == [[1, 2, 3], [1, 3]]
+    assert animator.Y == [[0.5, 0.75, 1.0], [0.25, 0.5]]
+    lines = animator.axes[0].get_lines()
+    assert len(lines) == 2 and lines[1].get_color() == 'r'
+    with pytest.raises(ValueError, match='3 values for a plot of 2 curves'):
+        animator.add(4, (1, 2, 3))
+    with pytest.raises(ValueError, match='2 x values for 1 y values'):
+        animator.add([1, 2], [1])
+    d2l.plt.close('all')
 
 
 def test_train_ch3_returns_final_metrics(monkeypatch):
