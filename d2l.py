@@ -337,8 +337,9 @@ def train_epoch_ch3(net, train_iter, loss, updater):
         with autograd.record():
             y_hat = net(X)
             l = loss(y_hat, y)
-        l.backward()  # outside the recording: only the forward pass is
-        updater(X.shape[0])  # differentiated, not backward or the update
+        # Outside the recording: only the forward pass is differentiated.
+        l.backward()
+        updater(X.shape[0])
         metric.add(float(l.sum()), accuracy(y_hat, y), y.size)
     return metric[0] / metric[2], metric[1] / metric[2]
 
