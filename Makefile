@@ -10,7 +10,9 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-COMPAT_VENV := .venv-numpy126
+# The environments that stand in for Colab (README, "Binder and Colab"):
+# .venv-py312 from requirements-py312.txt, .venv-py313 likewise.
+COMPAT := py312 py313
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg)
@@ -18,8 +20,8 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-compat lib check-lib execute data browser mathjax bench \
-	lint lock clean distclean pdf tex
+.PHONY: html test test-compat $(COMPAT:%=test-%) lib check-lib execute data \
+	browser mathjax bench lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -31,14 +33,28 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-# Here d2l is installed as a package, the way Colab's pip installs it.
-$(COMPAT_VENV)/.installed: requirements-numpy126.txt pyproject.toml d2l.py
-	$(PYTHON) -m venv $(COMPAT_VENV)
-	$(COMPAT_VENV)/bin/python -m pip install -q --upgrade pip==24.3.1
-	$(COMPAT_VENV)/bin/python -m pip install -q --require-hashes --no-deps \
-		-r requirements-numpy126.txt
-	$(COMPAT_VENV)/bin/python -m pip install -q --no-deps \
-		--no-build-isolation --force-reinstall .
+# $(call find_python,3.12): the command of a Python 3.12 that runs, from
+# PATH or else from pyenv; empty if there is none.
+find_python = for p in python$(1) \
+	  $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1); do \
+	  if $$p -c '' 2>/dev/null; then echo $$p; break; fi; done
+
+# The Colab stand-ins: MXNet 1.9.1 without its dependencies (its metadata
+# asks for numpy < 2), then d2l as Colab's pip installs it, a package, not
+# editable, with its dependencies. --no-index: they must all be there
+# already, so d2l's metadata cannot ask for another numpy unnoticed.
+.venv-py%/.installed: requirements-py%.txt requirements-mxnet.txt \
+		pyproject.toml d2l.py
+	@v=3.$(patsubst 3%,%,$*); py=$$($(call find_python,$$v)); \
+	if [ -z "$$py" ]; then echo "make: $@ needs Python $$v: install it," \
+	  "e.g. \`pyenv install $$v\` or your system's python$$v package"; \
+	  exit 1; fi; set -x; $$py -m venv $(@D)
+	$(@D)/bin/python -m pip install -q --upgrade pip==24.3.1
+	$(@D)/bin/python -m pip install -q --require-hashes --no-deps \
+		-r requirements-py$*.txt -r requirements-mxnet.txt
+	$(@D)/bin/python -m pip install -q --no-index --no-build-isolation \
+		--force-reinstall --no-deps .
+	$(@D)/bin/python -m pip install -q --no-index --no-build-isolation .
 	rm -rf build *.egg-info
 	touch $@
 
@@ -150,10 +166,12 @@ test: check-lib lint browser
 	$(MAKE) html pdf
 	$(PY) -m pytest
 
-# The tests of d2l.py and a chapter notebook, with numpy 1.26.4.
-test-compat: $(COMPAT_VENV)/.installed _build/.data-checked
-	$(COMPAT_VENV)/bin/python -m pytest -o addopts='-p no:cacheprovider' \
-		tests/test_d2l.py tests/test_data.py tests/test_colab_path.py
+# Every notebook under nbval and the tests of d2l.py, with the same pytest
+# configuration as `make test`, in each Colab stand-in.
+test-compat: $(COMPAT:%=test-%)
+$(COMPAT:%=test-%): test-%: .venv-%/.installed _build/.data-checked
+	.venv-$*/bin/python -m pytest $(NOTEBOOKS) tests/test_d2l.py \
+		tests/test_data.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check d2l.py tools tests conftest.py
@@ -166,12 +184,21 @@ bench: html
 lock:
 	$(PYTHON) -m venv _build/piptools
 	_build/piptools/bin/pip install -q pip-tools==7.4.1
-	for f in requirements requirements-numpy126; do \
-	  _build/piptools/bin/pip-compile -q --generate-hashes --strip-extras \
-	    --allow-unsafe -o $$f.txt $$f.in; done
+	_build/piptools/bin/pip-compile -q --generate-hashes --strip-extras \
+	  --allow-unsafe -o requirements.txt requirements.in
+	{ echo '# MXNet alone, for the Colab stand-ins: written by make lock' \
+	    'from requirements.txt'; sed -n '/^mxnet==/,/# via/p' \
+	    requirements.txt | grep -v '# via'; } > requirements-mxnet.txt
+	for env in $(COMPAT); do \
+	  py=$$($(call find_python,3.$${env#py3})); \
+	  $$py -m venv _build/piptools-$$env; \
+	  _build/piptools-$$env/bin/pip install -q pip-tools==7.4.1; \
+	  _build/piptools-$$env/bin/pip-compile -q --generate-hashes \
+	    --strip-extras --allow-unsafe -o requirements-$$env.txt \
+	    requirements-$$env.in; done
 
 clean:
 	rm -rf _build
 
 distclean: clean
-	rm -rf $(VENV) $(COMPAT_VENV) *.egg-info
+	rm -rf $(VENV) $(COMPAT:%=.venv-%) *.egg-info

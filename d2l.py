@@ -12,19 +12,63 @@ d2l = sys.modules[__name__]  # saved code calls other sections' code as d2l.X
 
 # Imported in chapter_preliminaries/index.ipynb
 import builtins
+import importlib.util
+import types
 import numpy
 
 
 # Defined in chapter_preliminaries/index.ipynb
 def restore_numpy_aliases():
-    """Give numpy back the aliases (numpy.bool, ...) that MXNet 1.9.1 uses."""
-    for name in ('bool', 'int', 'float', 'complex', 'object', 'str'):
+    """Give numpy back the names MXNet 1.9.1 reads that numpy removed."""
+    def msort(a):
+        return numpy.sort(a, axis=0)
+
+    def in1d(ar1, ar2, assume_unique=False, invert=False, **kwargs):
+        ar1 = numpy.asarray(ar1).ravel()
+        return numpy.isin(ar1, ar2, assume_unique, invert, **kwargs)
+
+    def trapz(y, x=None, dx=1.0, axis=-1):
+        return numpy.trapezoid(y, x, dx, axis)
+
+    def removed(name):  # like numpy's own stand-ins, from 1.20 to 1.26
+        def financial(*args, **kwargs):
+            raise RuntimeError(f'numpy.{name} was removed in numpy 1.20: '
+                               'use the numpy_financial package instead')
+        return financial
+
+    names = {name: getattr(builtins, name) for name in
+             ('bool', 'int', 'float', 'complex', 'object', 'str')}
+    names.update(
+        PZERO=0.0, NZERO=-0.0, PINF=numpy.inf, NINF=-numpy.inf,
+        Inf=numpy.inf, NaN=numpy.nan, NAN=numpy.nan,
+        sometrue=numpy.any, alltrue=numpy.all, product=numpy.prod,
+        round_=numpy.round, msort=msort, in1d=in1d, trapz=trapz,
+        compat=types.SimpleNamespace(basestring=str))
+    for name in ('mirr', 'npv', 'pmt', 'ppmt', 'pv', 'rate'):
+        names[name] = removed(name)
+    for name, value in names.items():
         if name not in vars(numpy):
-            setattr(numpy, name, getattr(builtins, name))
+            setattr(numpy, name, value)
 
 
 # Run in chapter_preliminaries/index.ipynb
 restore_numpy_aliases()
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def check_mxnet_requirements():
+    """Say what to install if MXNet 1.9.1 cannot be imported."""
+    if importlib.util.find_spec('mxnet') is None:
+        raise ModuleNotFoundError('d2l needs MXNet 1.9.1: install it with '
+                                  '`pip install --no-deps mxnet==1.9.1`')
+    if importlib.util.find_spec('distutils') is None:
+        raise ModuleNotFoundError('MXNet 1.9.1 imports distutils, which '
+                                  'Python 3.12 removed: install it with '
+                                  '`pip install setuptools`')
+
+
+# Run in chapter_preliminaries/index.ipynb
+check_mxnet_requirements()
 
 
 # Imported in chapter_preliminaries/index.ipynb
@@ -44,7 +88,9 @@ pin_cpu_kernels()
 
 
 # Imported in chapter_preliminaries/index.ipynb
+from IPython.core.interactiveshell import InteractiveShell
 from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 from matplotlib_inline import backend_inline
 
 
@@ -53,6 +99,15 @@ def use_svg_display():
     """Show figures as SVG, reproducibly: no date, no random ids."""
     backend_inline.set_matplotlib_formats('svg', metadata={'Date': None})
     plt.rcParams['svg.hashsalt'] = 'd2l'
+    if numpy.lib.NumpyVersion(numpy.__version__) >= '2.0.0':
+        svg = InteractiveShell.instance().display_formatter.formatters[
+            'image/svg+xml']
+        draw = svg.lookup_by_type(Figure)
+
+        def draw_as_numpy_1(fig):
+            with numpy.printoptions(legacy='1.25'):
+                return draw(fig)
+        svg.for_type(Figure, draw_as_numpy_1)
 
 
 # Defined in chapter_preliminaries/index.ipynb

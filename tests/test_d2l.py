@@ -42,14 +42,80 @@ def test_every_public_name_is_tested():
 
 
 # ---- tools from earlier chapters ----------------------------------------
+# These run in every environment (`make test`, `make test-compat`): where
+# numpy still has a name, they check numpy's own, elsewhere d2l's, so d2l's
+# must do what numpy's did.
 def test_restore_numpy_aliases(monkeypatch):
     d2l.restore_numpy_aliases()
-    for name in ('bool', 'int', 'float', 'complex', 'object', 'str'):
+    for name in ('int', 'float', 'complex', 'object', 'str'):
         assert getattr(numpy, name) is getattr(builtins, name)
+    # numpy 2 has a numpy.bool again: its own boolean type, left alone.
+    assert numpy.bool in (builtins.bool, numpy.bool_)
     sentinel = object()
     monkeypatch.setattr(numpy, 'int', sentinel, raising=False)
     d2l.restore_numpy_aliases()  # an existing attribute is left alone
     assert numpy.int is sentinel
+
+
+def test_restored_constants_are_numpy_1s():
+    assert str(numpy.PZERO) == '0.0' and str(numpy.NZERO) == '-0.0'
+    assert numpy.PINF == numpy.Inf == numpy.inf == -numpy.NINF
+    assert numpy.isnan(numpy.NaN) and numpy.isnan(numpy.NAN)
+    assert numpy.compat.basestring is str
+
+
+def test_restored_functions_do_what_numpy_1s_did():
+    a = numpy.array([[3, 1, 2], [0, 5, 1]])
+    assert numpy.sometrue([0, 1]) and not numpy.sometrue([0, 0])
+    assert numpy.alltrue([1, 1]) and not numpy.alltrue([0, 1])
+    assert numpy.product(a, axis=1).tolist() == [6, 0]
+    assert numpy.round_([1.26, -2.5], 1).tolist() == [1.3, -2.5]
+    assert numpy.msort(a).tolist() == [[0, 1, 1], [3, 5, 2]]
+    assert numpy.in1d(a, [1, 5]).tolist() == [0, 1, 0, 0, 1, 1]
+    assert numpy.in1d(a, [1, 5], invert=True).sum() == 3
+    assert numpy.trapz([1.0, 2.0, 4.0], dx=2.0) == 9.0
+
+
+@pytest.mark.parametrize('name', ['mirr', 'npv', 'pmt', 'ppmt', 'pv', 'rate'])
+def test_removed_financial_functions_fail_when_called(name):
+    with pytest.raises(RuntimeError, match='numpy_financial'):
+        getattr(numpy, name)(0.1, [1, 2])
+
+
+def test_mxnet_calls_the_restored_functions():
+    # mxnet.numpy hands these to numpy ("fallback" operators).
+    x = np.array([[3, 1], [0, 5]])
+    assert np.msort(x).tolist() == [[0, 1], [3, 5]]
+    assert bool(np.alltrue(x >= 0)) and int(np.product(x)) == 0
+    assert np.pad(x, ((1, 1), (1, 1))).shape == (4, 4)  # numpy.compat
+
+
+def test_check_mxnet_requirements(monkeypatch):
+    d2l.check_mxnet_requirements()  # all is there: nothing happens
+    missing = {'distutils'}
+    monkeypatch.setattr(d2l.importlib.util, 'find_spec',
+                        lambda name: None if name in missing else True)
+    with pytest.raises(ModuleNotFoundError,
+                       match='Python 3.12 removed: install it with '
+                       '`pip install setuptools`'):
+        d2l.check_mxnet_requirements()
+    missing.add('mxnet')
+    with pytest.raises(ModuleNotFoundError,
+                       match='pip install --no-deps mxnet==1.9.1'):
+        d2l.check_mxnet_requirements()
+
+
+def test_import_d2l_names_a_missing_setuptools():
+    # A fresh Python without distutils, as Python 3.12+ is without
+    # setuptools: `import d2l` must say what to install, in one sentence.
+    run = subprocess.run(
+        [sys.executable, '-c',
+         "import sys; sys.modules['distutils'] = None; import d2l"],
+        capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        'ModuleNotFoundError: MXNet 1.9.1 imports distutils, which Python '
+        '3.12 removed: install it with `pip install setuptools`')
 
 
 def test_mxnet_imports_on_this_numpy():

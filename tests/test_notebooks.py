@@ -19,7 +19,14 @@ def cells(path, kind):
 
 
 def code_notebooks():
-    return [p for p in SECTIONS if cells(p, 'code')]
+    """The pages a reader can launch: each starts with the set-up cell."""
+    return [p for p in NOTEBOOKS if cells(p, 'code')
+            and p.parent.name != 'chapter_preliminaries']
+
+
+def test_every_page_has_the_same_set_up_cell():
+    first = {cells(p, 'code')[0] for p in code_notebooks()}
+    assert len(first) == 1, 'copy the set-up cell from one page to the rest'
 
 
 @pytest.mark.parametrize('path', code_notebooks(), ids=lambda p: p.stem)
