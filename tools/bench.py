@@ -137,8 +137,14 @@ def bench_notebooks(repeat):
 
 def timed(command, repeat):
     def run():
-        subprocess.run(command, cwd=ROOT, check=True, shell=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        result = subprocess.run(command, cwd=ROOT, shell=True, text=True,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        if result.returncode:  # say why, or a failed bench is a riddle
+            print(result.stdout[-6000:], file=sys.stderr)
+            raise SystemExit(f'bench: `{command}` failed '
+                             f'(exit {result.returncode}); its output ends '
+                             'above')
     median, runs = median_time(run, repeat, command)
     return {'median_s': median, 'runs_s': runs, 'command': command}
 
