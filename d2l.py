@@ -77,10 +77,9 @@ import os
 
 # Defined in chapter_preliminaries/index.ipynb
 def pin_cpu_kernels():
-    """Make MXNet's math libraries use AVX2 kernels on every x86 CPU."""
+    """Cap MXNet's oneDNN at AVX2 kernels, for the same sums on every CPU."""
     # setdefault: a reader's own choice of kernels wins.
-    os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')  # oneDNN
-    os.environ.setdefault('OPENBLAS_CORETYPE', 'Haswell')  # OpenBLAS
+    os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')
 
 
 # Run in chapter_preliminaries/index.ipynb
@@ -97,8 +96,13 @@ from matplotlib_inline import backend_inline
 # Defined in chapter_preliminaries/index.ipynb
 def use_svg_display():
     """Show figures as SVG, reproducibly: no date, no random ids."""
+    # Without these, matplotlib writes the date into each file and salts
+    # the element ids with a random number.
     backend_inline.set_matplotlib_formats('svg', metadata={'Date': None})
     plt.rcParams['svg.hashsalt'] = 'd2l'
+    # matplotlib 3.9 names clipping regions after a hash of the text of
+    # their coordinates, which numpy 2 writes as np.float64(7.2): draw as
+    # numpy 1 prints.
     if numpy.lib.NumpyVersion(numpy.__version__) >= '2.0.0':
         svg = InteractiveShell.instance().display_formatter.formatters[
             'image/svg+xml']
