@@ -46,11 +46,13 @@ def test_a_relative_data_dir_is_resolved_where_it_is_read(monkeypatch,
     assert d2l.fashion_mnist_dirs()[0] == str(tmp_path / 'data')
     # ... and make against the folder it was started in, before notebooks
     # run in their own folders.
+    # --no-print-directory: under another make (`make bench` runs
+    # `make test`) a sub-make would also print the folders it enters.
     env = dict(os.environ, D2L_DATA_DIR='data')
     shown = subprocess.run(
-        ['make', '-s', '--eval', 'show: ; @echo "$${D2L_DATA_DIR:-}"',
-         'show'], cwd=ROOT, env=env, capture_output=True, text=True,
-        check=True).stdout.strip()
+        ['make', '-s', '--no-print-directory', '--eval',
+         'show: ; @echo "$${D2L_DATA_DIR:-}"', 'show'], cwd=ROOT, env=env,
+        capture_output=True, text=True, check=True).stdout.strip()
     assert shown == str(ROOT / 'data')
 
 
