@@ -4,7 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
+
+from tools import toc
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
@@ -16,6 +19,14 @@ def cells(path, kind):
     nb = json.loads(path.read_text(encoding='utf-8'))
     return [''.join(c['source']) for c in nb['cells']
             if c['cell_type'] == kind]
+
+
+def test_nbval_runs_every_notebook_of_the_book():
+    pyproject = tomllib.loads((ROOT / 'pyproject.toml').read_text())
+    testpaths = pyproject['tool']['pytest']['ini_options']['testpaths']
+    folders = {p.parent.relative_to(ROOT).as_posix()
+               for p in toc.pages(ROOT) if p.suffix == '.ipynb'}
+    assert folders <= set(testpaths), 'add the folder to testpaths'
 
 
 def code_notebooks():
