@@ -1,8 +1,8 @@
 """Binder's configuration (binder/) must match the book's environment."""
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.utils import ROOT
+
 
 
 def pins(path):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import ROOT
 from tools import make_lib
 
-ROOT = Path(__file__).resolve().parent.parent
 
 MARK = make_lib.MARKER
 

@@ -1,15 +1,14 @@
 """Checks of the notebooks as files: conventions nbval cannot see."""
 import json
 import re
-from pathlib import Path
+import tomllib
 
 import pytest
-import tomllib
 import yaml
 
+from tests.utils import ROOT
 from tools import toc
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())

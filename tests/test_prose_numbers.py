@@ -14,11 +14,11 @@ notebook, such as a constant from the literature, belongs in math: $1.44$.
 """
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.utils import ROOT
+
 NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 
 QUOTED = re.compile(r'(?<![\w.])(\d+\.\d{2,})(%?)(?!\w|\.\d)')

@@ -14,10 +14,10 @@ from urllib.parse import unquote, urljoin, urlparse
 import pytest
 import yaml
 
-from tests.utils import SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS, serve
+from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS,
+                         serve)
 from tools import toc
 
-ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
 CHROMIUM = Path(os.environ.get('CHROMIUM', '/usr/bin/chromium'))
