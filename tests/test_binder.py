@@ -4,7 +4,6 @@ import re
 from tests.utils import ROOT
 
 
-
 def pins(path):
     return dict(re.findall(r'^([A-Za-z0-9_.-]+)==([^\s\\]+)',
                            path.read_text(), re.MULTILINE))
