@@ -3,11 +3,18 @@
 pytest loads this file for every test, also when one notebook is tested on
 its own (`pytest chapter_linear-networks/softmax-regression-scratch.ipynb`).
 """
+import os
+
 try:
     import nbformat
     import nbval.kernel
-except ImportError:  # the numpy 1.26 environment tests d2l.py only
+except ImportError:  # an environment without nbval tests d2l.py only
     nbval = None
+
+# A relative D2L_DATA_DIR names a folder relative to where pytest started,
+# as it does for make; kernels run in their notebook's folder and inherit it.
+if os.environ.get('D2L_DATA_DIR'):
+    os.environ['D2L_DATA_DIR'] = os.path.abspath(os.environ['D2L_DATA_DIR'])
 
 
 def _execute_cell_input(self, cell_input, allow_stdin=None):

@@ -56,6 +56,22 @@ def test_a_relative_data_dir_is_resolved_where_it_is_read(monkeypatch,
     assert shown == str(ROOT / 'data')
 
 
+def test_pytest_resolves_a_relative_data_dir_for_its_kernels():
+    # The root conftest.py makes it absolute before nbval starts kernels in
+    # the notebooks' folders, as make does (above).
+    folder = ROOT / '_build' / 'check-data-dir'
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / 'test_seen.py').write_text(
+        'import os\n\n\ndef test_seen():\n'
+        f'    assert os.environ["D2L_DATA_DIR"] == {str(ROOT / "data")!r}\n')
+    env = dict(os.environ, D2L_DATA_DIR='data')
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-o', 'addopts=', '-p',
+         'no:cacheprovider', str(folder)], cwd=ROOT, env=env,
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_read_idx_gzipped_and_plain(tiny_fashion_mnist):
     folder, arrays = tiny_fashion_mnist
     name = 'train-images-idx3-ubyte'
