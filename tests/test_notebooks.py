@@ -1,23 +1,15 @@
 """Checks of the notebooks as files: conventions nbval cannot see."""
-import json
 import re
 import tomllib
 
 import pytest
 import yaml
 
-from tests.utils import ROOT
+from tests.utils import NOTEBOOKS, ROOT, cells, read_notebook
 from tools import toc
 
-NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
-
-
-def cells(path, kind):
-    nb = json.loads(path.read_text(encoding='utf-8'))
-    return [''.join(c['source']) for c in nb['cells']
-            if c['cell_type'] == kind]
 
 
 def test_nbval_runs_every_notebook_of_the_book():
@@ -41,7 +33,7 @@ def test_every_page_has_the_same_set_up_cell():
 
 @pytest.mark.parametrize('path', code_notebooks(), ids=lambda p: p.stem)
 def test_first_cell_sets_up_colab_and_seeds(path):
-    nb = json.loads(path.read_text(encoding='utf-8'))
+    nb = read_notebook(path)
     first = nb['cells'][0]
     source = ''.join(first['source'])
     assert first['cell_type'] == 'code'
@@ -70,7 +62,7 @@ def test_code_lines_fit_in_79_columns(path):
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
 def test_outputs_come_from_one_clean_run(path):
-    nb = json.loads(path.read_text(encoding='utf-8'))
+    nb = read_notebook(path)
     counts = [c['execution_count'] for c in nb['cells']
               if c['cell_type'] == 'code']
     assert counts == list(range(1, len(counts) + 1)), 'run `make execute`'

@@ -5,13 +5,13 @@ text; the checks: every section title with its number, every equation and
 figure number of the spec, the bibliography, no raw LaTeX or MyST, no
 unresolved reference, a sane page count.
 """
-import json
 import re
 import subprocess
 
 import pytest
 
-from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS)
+from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS,
+                         cells)
 from tools import toc
 
 PDF = ROOT / '_build' / 'latex' / 'd2l-linear-networks.pdf'
@@ -31,9 +31,7 @@ def section_titles():
     for path in toc.pages(ROOT):
         if path.parent.name == 'chapter_linear-networks' and \
                 path.stem != 'index':
-            cells = json.loads(path.read_text(encoding='utf-8'))['cells']
-            source = ''.join(''.join(c['source']) for c in cells
-                             if c['cell_type'] == 'markdown')
+            source = ''.join(cells(path, 'markdown'))
             titles.append(re.search(r'^# (.+)$', source, re.M).group(1))
     return titles
 

@@ -12,14 +12,12 @@ round figures such as 95%), and versions (a number right after numpy, MXNet,
 Python, version or release). Any other number that does not come from the
 notebook, such as a constant from the literature, belongs in math: $1.44$.
 """
-import json
 import re
 
 import pytest
 
-from tests.utils import ROOT
+from tests.utils import NOTEBOOKS, read_notebook
 
-NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 
 QUOTED = re.compile(r'(?<![\w.])(\d+\.\d{2,})(%?)(?!\w|\.\d)')
 VERSION_OF = re.compile(r'(?i)\b(numpy|mxnet|python|version|release)\s+$')
@@ -78,7 +76,7 @@ def misquoted(nb):
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
 def test_numbers_in_the_text_come_from_the_notebook(path):
-    nb = json.loads(path.read_text(encoding='utf-8'))
+    nb = read_notebook(path)
     assert misquoted(nb) == [], 'the text quotes numbers no cell computes'
 
 

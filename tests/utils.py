@@ -2,11 +2,13 @@
 copy of the book. (Fixtures built on them are in conftest.py.)"""
 import contextlib
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 # What the spec numbers, in order: sections, equations and figures.
 SPEC_SECTIONS = [f'3.{i}' for i in range(1, 8)]
 SPEC_EQUATIONS = ([f'3.1.{i}' for i in range(1, 16)] + ['3.2.1'] +
@@ -14,6 +16,17 @@ SPEC_EQUATIONS = ([f'3.1.{i}' for i in range(1, 16)] + ['3.2.1'] +
 SPEC_FIGURES = ['3.1.1', '3.1.2', '3.1.3', '3.3.1', '3.4.1']
 FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
          't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+
+
+def read_notebook(path):
+    """The notebook at `path`, as the JSON of its file."""
+    return json.loads(path.read_text(encoding='utf-8'))
+
+
+def cells(path, kind):
+    """The sources of the notebook's cells of one kind ('code', ...)."""
+    return [''.join(c['source']) for c in read_notebook(path)['cells']
+            if c['cell_type'] == kind]
 
 
 def idx_bytes(array):

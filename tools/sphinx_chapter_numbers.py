@@ -87,9 +87,8 @@ def _number_latex_chapters(app, doctree, docname):
                 if numbers}
     first = True
     for chapter in doctree.findall(addnodes.start_of_file):
-        if chapter.parent is not None and any(
-                isinstance(a, addnodes.start_of_file)
-                for a in _ancestors(chapter)):
+        if any(isinstance(a, addnodes.start_of_file)
+               for a in _ancestors(chapter)):
             continue  # a section of a chapter, not a chapter
         if chapter['docname'] in numbered:
             latex = _NUMBERED
