@@ -120,8 +120,12 @@ _build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
 BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
 	$(wildcard tools/sphinx_*.py)
 
+# The reader notebooks carry their figures as PNG, which every Jupyter front
+# end shows (JupyterLab refuses SVG attachments): rsvg-convert draws them.
+RSVG := /usr/bin/rsvg-convert
 html: _build/html/index.html
 _build/html/index.html: $(BOOK_INPUTS) _build/vendor/mathjax/tex-chtml.js
+	@$(DEBIAN) librsvg2-bin $(RSVG)
 	$(call jupyter_book,html)
 
 # $(call jupyter_book,BUILDER): one build of the book, as described above.
@@ -148,7 +152,7 @@ TEX_PACKAGES := texlive-xetex:/usr/bin/xelatex latexmk:/usr/bin/latexmk \
 	texlive-latex-extra:$(TEXMF)/tex/latex/fncychap/fncychap.sty \
 	texlive-fonts-recommended:$(TEXMF)/fonts/tfm/adobe/zapfding/pzdr.tfm \
 	fonts-freefont-otf:/usr/share/fonts/opentype/freefont/FreeSerif.otf \
-	librsvg2-bin:/usr/bin/rsvg-convert poppler-utils:/usr/bin/pdftotext
+	librsvg2-bin:$(RSVG) poppler-utils:/usr/bin/pdftotext
 
 pdf: _build/html/$(notdir $(PDF))
 _build/html/$(notdir $(PDF)): $(PDF) _build/html/index.html

@@ -1,0 +1,350 @@
+"""Sphinx extension: the reader edition of every notebook, and buttons to it.
+
+The book's notebooks are written in MyST, which only Sphinx understands:
+Colab, JupyterLab, VS Code and GitHub would show {numref}`sec_softmax`,
+``(label)=`` lines and figure fences as they are. So once the site is
+built, this writes each notebook page again as plain Jupyter Markdown, to
+``notebooks/<docname>.ipynb`` in the site, with what this build resolved:
+
+* every cross-reference, resolved by the Sphinx domain that resolves it on
+  the site ("Section 3.2", "(3.1.4)", "Fig. 3.1.1", a page's title, an
+  author-year citation), as a link to the published page and anchor;
+* ``\\tag{3.1.4}`` on each numbered display equation, label lines dropped;
+* each figure as an image attached to its cell (it shows offline and on
+  Colab, which fetches the notebook alone), with its number and caption;
+* hidden cells hidden where Jupyter front ends can hide them.
+
+Code cells and their outputs are the source notebook's own, except that
+the set-up cell installs the d2l of the commit the site was built from.
+Beside the notebooks go the files Binder needs, so that the folder can be
+published as a branch (``reader_branch``) of the repository, which the
+site's Colab and Binder buttons open; its download button takes the
+notebook from the site.
+
+Where the book is published comes from ``repository.url`` in _config.yml,
+or from the environment, so that a fork's workflow publishes working
+buttons without an edit: D2L_REPOSITORY (owner/name), D2L_COMMIT (the
+commit built) and D2L_SITE_URL (else https://OWNER.github.io/NAME/). They
+are config values too, so Sphinx writes every page again when they change.
+"""
+import base64
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import urljoin
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+FOLDER = 'notebooks'
+BRANCH = 'notebooks'  # .github/workflows/book.yml publishes it
+# What Binder needs beside the notebooks: its configuration and d2l itself.
+BINDER_FILES = ('binder', 'd2l.py', 'pyproject.toml')
+# role -> (Sphinx domain, type) of the cross-references the book uses.
+ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
+         'doc': ('std', 'doc'), 'eq': ('math', 'eq'),
+         'cite:p': ('cite', 'p'), 'cite:t': ('cite', 't')}
+ROLE = re.compile(r'\{([a-z]+(?::[a-z]+)?)\}`([^`]+)`')
+LABEL_LINE = re.compile(r'^\([\w-]+\)=[ \t]*\n?', re.M)
+LABELLED_MATH = re.compile(r'\$\$(.+?)\$\$[ \t]*\(([\w-]+)\)', re.S)
+FENCE = re.compile(r'^(```+|:::+)\{([\w-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$',
+                   re.S | re.M)
+OPTION = re.compile(r'^:([\w-]+):[ \t]*(.*)$')
+# Jupyter Book's hiding tags, as the cell metadata Jupyter front ends know:
+# JupyterLab and VS Code collapse `jupyter.*_hidden`, Colab a 'form' cell.
+HIDDEN = {'remove-cell': ('source', 'outputs'), 'hide-cell': ('source',),
+          'remove-input': ('source',), 'hide-input': ('source',),
+          'remove-output': ('outputs',), 'hide-output': ('outputs',)}
+RSVG = os.environ.get('RSVG', '/usr/bin/rsvg-convert')
+
+
+def image(path):
+    """(name, PNG bytes) of a figure: JupyterLab shows no SVG attachment."""
+    if path.suffix.lower() == '.png':
+        return path.name, path.read_bytes()
+    if path.suffix.lower() != '.svg':
+        raise ExtensionError(f'reader notebooks: figure {path.name} is '
+                             'neither SVG nor PNG')
+    if not Path(RSVG).exists():
+        raise ExtensionError(f'reader notebooks need {RSVG} for the SVG '
+                             "figures: `make html` installs Debian's "
+                             'librsvg2-bin')
+    png = subprocess.run([RSVG, '--format=png', str(path)], check=True,
+                         capture_output=True).stdout
+    return path.with_suffix('.png').name, png
+
+
+def repository(config, published=True):
+    """(owner/name, commit or '') of the repository the site is built from.
+
+    With published=False: the one _config.yml names, as the sources do.
+    """
+    name = config.reader_repository.strip() if published else ''
+    if not name:
+        url = config.html_theme_options.get('repository_url', '')
+        match = re.fullmatch(r'https://github\.com/([\w.-]+/[\w.-]+?)/?',
+                             url)
+        if not match:
+            raise ExtensionError(f'reader notebooks: repository.url {url!r} '
+                                 'is not https://github.com/OWNER/NAME')
+        name = match.group(1)
+    return name, config.reader_commit.strip() if published else ''
+
+
+def site_url(config):
+    """The published site's base URL, ending in '/'."""
+    url = config.reader_site_url or config.html_baseurl
+    if not url:
+        owner, name = repository(config)[0].split('/')
+        url = (f'https://{owner}.github.io/' if name.lower() ==
+               f'{owner.lower()}.github.io' else
+               f'https://{owner}.github.io/{name}/')
+    return url.rstrip('/') + '/'
+
+
+class Converter:
+    """Turns one source notebook into its reader edition."""
+
+    def __init__(self, app, docname):
+        self.app, self.env, self.docname = app, app.env, docname
+        self.page_url = urljoin(site_url(app.config),
+                                app.builder.get_target_uri(docname))
+
+    def fail(self, message):
+        raise ExtensionError(f'reader notebook of {self.docname}: {message}')
+
+    # ---- cross-references ---------------------------------------------
+    def resolve(self, role, text):
+        """A role's text as Markdown, as Sphinx resolved it for the site."""
+        if role not in ROLES:
+            self.fail(f'{{{role}}} has no plain-Markdown form: add it to '
+                      'tools/sphinx_reader_notebooks.py ROLES')
+        domain, typ = ROLES[role]
+        explicit = re.fullmatch(r'(.*?)\s*<([^<>]+)>', text, re.S)
+        title, target = explicit.groups() if explicit else (text, text)
+        node = addnodes.pending_xref(
+            '', refdomain=domain, reftype=typ, reftarget=target,
+            refexplicit=bool(explicit), refdoc=self.docname, refwarn=True)
+        contnode = nodes.inline(title, title)
+        node += contnode
+        resolved = self.env.get_domain(domain).resolve_xref(
+            self.env, self.docname, self.app.builder, typ, target, node,
+            contnode)
+        if resolved is None:
+            self.fail(f'{{{role}}}`{text}` does not resolve')
+        return self.markdown(resolved)
+
+    def markdown(self, node):
+        """Inline Markdown for a resolved node: its text, its links."""
+        if isinstance(node, nodes.Text):
+            return str(node)
+        inner = ''.join(self.markdown(child) for child in node.children)
+        if isinstance(node, nodes.reference):
+            # Sphinx links within a page by refid, to others by refuri.
+            uri = node.get('refuri') or f'#{node["refid"]}'
+            return f'[{inner}]({urljoin(self.page_url, uri)})'
+        return inner
+
+    # ---- numbers -------------------------------------------------------
+    def equation_number(self, label):
+        equations = self.env.get_domain('math').equations
+        if label not in equations:
+            self.fail(f'equation {label} has no number')
+        docname, _ = equations[label]
+        node_id = nodes.make_id(f'equation-{label}')
+        numbers = self.env.toc_fignumbers.get(docname, {}).get(
+            'displaymath', {}).get(node_id)
+        if not numbers:
+            self.fail(f'equation {label} has no number')
+        number = '.'.join(map(str, numbers))
+        return self.app.config.math_numsep.join(number.rsplit('.', 1))
+
+    def figure_number(self, label):
+        docname, node_id, _ = self.env.get_domain('std').labels.get(
+            label, (None, None, None))
+        numbers = self.env.toc_fignumbers.get(docname, {}).get(
+            'figure', {}).get(node_id)
+        if not numbers:
+            self.fail(f'figure {label!r} has no number: give it a :name:')
+        return self.app.config.numfig_format['figure'] % '.'.join(
+            map(str, numbers))
+
+    # ---- cells -----------------------------------------------------------
+    def figure(self, path, body, attachments):
+        options, lines = {}, body.splitlines()
+        while lines and OPTION.match(lines[0]):
+            key, value = OPTION.match(lines.pop(0)).groups()
+            options[key] = value
+        caption = '\n'.join(lines).strip()
+        source = (Path(self.env.doc2path(self.docname)).parent / path)
+        if not source.is_file():
+            self.fail(f'figure {path}: no such image file')
+        name, data = image(source)
+        attachments[name] = {'image/png': base64.b64encode(data).decode()}
+        number = (self.figure_number(options['name']) if 'name' in options
+                  else '')
+        text = f'![{number or caption}](attachment:{name})'
+        legend = ' '.join(part for part in (f'**{number}**' if number else '',
+                                            caption) if part)
+        return f'{text}\n\n{legend}' if legend else text
+
+    def fence(self, match, attachments):
+        _, directive, argument, body = match.groups()
+        if directive == 'figure':
+            return self.figure(argument.strip(), body, attachments)
+        self.fail(f'a {{{directive}}} block has no plain-Markdown form: '
+                  'convert it in tools/sphinx_reader_notebooks.py')
+
+    def markdown_cell(self, cell):
+        text = ''.join(cell['source'])
+        attachments = dict(cell.get('attachments', {}))
+        text = FENCE.sub(lambda m: self.fence(m, attachments), text)
+        text = LABEL_LINE.sub('', text)
+        text = LABELLED_MATH.sub(
+            lambda m: (f'$${m.group(1).rstrip()} '
+                       f'\\tag{{{self.equation_number(m.group(2))}}}$$'),
+            text)
+        text = ROLE.sub(lambda m: self.resolve(*m.groups()), text)
+        cell = dict(cell, source=text.strip('\n'))
+        if attachments:
+            cell['attachments'] = attachments
+        return cell
+
+
+def hide(cell):
+    """Carry Jupyter Book's hiding tags over to Jupyter's own metadata."""
+    parts = {part for tag in cell.get('metadata', {}).get('tags', [])
+             for part in HIDDEN.get(tag, ())}
+    if parts:
+        metadata = cell['metadata']
+        jupyter = dict(metadata.get('jupyter', {}))
+        for part in sorted(parts):
+            jupyter[f'{part}_hidden'] = True
+        metadata['jupyter'] = jupyter
+        if 'source' in parts:
+            metadata['cellView'] = 'form'  # Colab's collapsed code
+    return cell
+
+
+def install_line(cell, source_repo, repo, commit):
+    """The set-up cell, installing d2l from `repo` at `commit`."""
+    text = ''.join(cell['source'])
+    old = f'git+https://github.com/{source_repo}'
+    if text.count(f"'{old}'") != 1:
+        raise ExtensionError(
+            f"the set-up cell must install d2l as '{old}' exactly once, "
+            'so that its reader edition can pin the commit built')
+    new = f'git+https://github.com/{repo}' + (f'@{commit}' if commit else '')
+    return dict(cell, source=text.replace(f"'{old}'", f"'{new}'"))
+
+
+def is_setup(cell):
+    return (cell['cell_type'] == 'code' and 'remove-cell' in
+            cell.get('metadata', {}).get('tags', []) and
+            'git+https://github.com/' in ''.join(cell['source']))
+
+
+def reader_notebook(app, docname):
+    """The reader edition of one source notebook, as a dict."""
+    source = json.loads(Path(app.env.doc2path(docname)).read_text('utf-8'))
+    converter = Converter(app, docname)
+    repo, commit = repository(app.config)
+    source_repo = repository(app.config, published=False)[0]
+    cells = []
+    for cell in copy.deepcopy(source['cells']):
+        if cell['cell_type'] == 'markdown':
+            cell = converter.markdown_cell(cell)
+        elif is_setup(cell):
+            cell = install_line(cell, source_repo, repo, commit)
+        cells.append(hide(cell))
+    return dict(source, cells=cells)
+
+
+def notebook_pages(env):
+    return sorted(d for d in env.found_docs
+                  if Path(env.doc2path(d)).suffix == '.ipynb')
+
+
+def write_if_changed(path, data):
+    """Write bytes atomically, and only when they differ."""
+    if path.exists() and path.read_bytes() == data:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def write_reader_notebooks(app, exception):
+    if exception is not None or app.builder.format != 'html':
+        return
+    start = time.perf_counter()
+    out = Path(app.outdir) / FOLDER
+    root = Path(app.srcdir)
+    wanted = {}
+    for docname in notebook_pages(app.env):
+        nb = reader_notebook(app, docname)
+        wanted[f'{docname}.ipynb'] = (json.dumps(
+            nb, indent=1, ensure_ascii=False) + '\n').encode('utf-8')
+    for name in BINDER_FILES:
+        path = root / name
+        for file in ([path] if path.is_file() else
+                     sorted(p for p in path.rglob('*') if p.is_file())):
+            wanted[file.relative_to(root).as_posix()] = file.read_bytes()
+    for name, data in wanted.items():
+        write_if_changed(out / name, data)
+    for path in sorted(out.rglob('*'), reverse=True):
+        name = path.relative_to(out).as_posix()
+        if path.is_file() and name not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            shutil.rmtree(path)
+    logger.info(f'reader notebooks: {len(wanted)} files in {out} '
+                f'({time.perf_counter() - start:.2f} s)')
+
+
+def launch_buttons(app, pagename, templatename, context, doctree):
+    """Point the Binder, Colab and .ipynb buttons at the reader edition."""
+    if Path(app.env.doc2path(pagename)).suffix != '.ipynb':
+        return
+    launch = app.config.html_theme_options.get('launch_buttons', {})
+    repo, _ = repository(app.config)
+    branch, path = app.config.reader_branch, f'{pagename}.ipynb'
+    ui = {'jupyterlab': 'lab/tree', 'classic': 'tree'}[
+        launch.get('notebook_interface', 'classic')]
+    urls = {
+        'Binder': f"{launch.get('binderhub_url', '').rstrip('/')}/v2/gh/"
+                  f'{repo}/{branch}?urlpath={ui}/{path}',
+        'Colab': f"{launch.get('colab_url', '').rstrip('/')}/github/"
+                 f'{repo}/blob/{branch}/{path}',
+        '.ipynb': context['pathto'](f'{FOLDER}/{path}', 1),
+    }
+    found = set()
+    for group in context.get('header_buttons', []):
+        for button in group.get('buttons', []):
+            if button.get('text') in urls and button.get('type') == 'link':
+                button['url'] = urls[button['text']]
+                found.add(button['text'])
+    missing = {t for t in urls if t != 'Binder' or launch.get(
+        'binderhub_url')} - found
+    if missing:
+        raise ExtensionError(f'{pagename}: no {sorted(missing)} button to '
+                             'point at the reader notebook')
+
+
+def setup(app):
+    app.add_config_value('reader_branch', BRANCH, 'html')
+    for name in ('repository', 'commit', 'site_url'):
+        app.add_config_value(f'reader_{name}', os.environ.get(
+            f'D2L_{name.upper()}', ''), 'html')
+    app.connect('html-page-context', launch_buttons, priority=900)
+    app.connect('build-finished', write_reader_notebooks)
+    return {'parallel_read_safe': True, 'parallel_write_safe': True}
