@@ -1,4 +1,5 @@
-"""Fixtures of the unit tests: a tiny Fashion-MNIST and a local web server.
+"""Fixtures of the tests: a tiny Fashion-MNIST, a local web server and the
+browser that the site and reader-notebook tests drive.
 
 (Plain helpers are in utils.py; the set-up that applies to every test,
 notebooks included, is in the repository's top-level conftest.py.)
@@ -8,7 +9,7 @@ import hashlib
 
 import pytest
 
-from tests.utils import idx_bytes, serve
+from tests.utils import CHROMIUM, CHROMIUM_ARGS, idx_bytes, serve
 
 
 @pytest.fixture
@@ -46,3 +47,17 @@ def http_server(tmp_path):
     folder.mkdir()
     with serve(folder) as url:
         yield folder, url
+
+
+@pytest.fixture(scope='module')
+def browser():
+    """Headless Chromium, driven by Playwright."""
+    if not CHROMIUM.exists():  # `make test` installs it, or stops and says so
+        pytest.skip(f'needs a browser at {CHROMIUM}: `make browser` '
+                    "installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,5 +1,6 @@
 """Tests of the build itself: failed builds stay failed, caches follow
 contents, and system packages are installed or named."""
+import json
 import os
 import subprocess
 
@@ -89,9 +90,10 @@ def test_debian_sh_is_quiet_when_the_file_is_there(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (0, '', '')
 
 
-def make_html(book):
+def make_html(book, **env):
     result = subprocess.run(['make', '-s', 'html'], cwd=book,
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, timeout=900,
+                            env=dict(os.environ, **env))
     return result.returncode, result.stdout + result.stderr
 
 
@@ -142,3 +144,22 @@ def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
     assert code == 0, log
     assert 'build_inputs' not in log  # no cache was cleared
     assert 'Executing notebook' not in log
+
+
+def test_a_fork_publishes_buttons_and_notebooks_of_its_own(built_copy):
+    book, commit = built_copy, '0123456789abcdef0123456789abcdef01234567'
+    (book / '_build' / 'html' / 'index.html').unlink(missing_ok=True)
+    code, log = make_html(book, D2L_REPOSITORY='someone/fork',
+                          D2L_COMMIT=commit)
+    assert code == 0, log
+    site = book / '_build' / 'html'
+    page = (site / CONCISE.replace('.ipynb', '.html')).read_text()
+    assert ('https://colab.research.google.com/github/someone/fork/blob/'
+            f'notebooks/{CONCISE}') in page
+    assert 'https://mybinder.org/v2/gh/someone/fork/notebooks?' in page
+    nb = json.loads((site / 'notebooks' / CONCISE).read_text())
+    setup = ''.join(nb['cells'][0]['source'])
+    assert f"'git+https://github.com/someone/fork@{commit}'" in setup
+    text = ''.join(''.join(c['source']) for c in nb['cells'])
+    assert 'https://someone.github.io/fork/chapter_linear-networks/' in text
+    assert 'd2l-linear-networks' not in text

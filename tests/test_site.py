@@ -6,21 +6,18 @@ contents. Needs the site (`make html`) and, for the tests marked
 page is saved in _build/screenshots/.
 """
 import gzip
-import os
 import re
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
 
-from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS,
-                         serve)
+from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
+                         SPEC_SECTIONS, serve, site_problem)
+from tools import sphinx_reader_notebooks as reader
 from tools import toc
 
-SITE = ROOT / '_build' / 'html'
 SHOTS = ROOT / '_build' / 'screenshots'
-CHROMIUM = Path(os.environ.get('CHROMIUM', '/usr/bin/chromium'))
 MAX_PAGE_BYTES = 1_500_000
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 
@@ -35,23 +32,6 @@ def site():
         pytest.fail('the site is not built: run `make html` first')
     with serve(SITE) as url:
         yield url
-
-
-@pytest.fixture(scope='module')
-def browser():
-    if not CHROMIUM.exists():  # `make test` installs it, or stops and says so
-        pytest.skip(f'needs a browser at {CHROMIUM}: `make browser` '
-                    "installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        # Without the networking flags Chromium tries to reach Google's
-        # servers, which this sandbox (and CI) cannot.
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            '--no-sandbox', '--disable-gpu', '--disable-quic',
-            '--no-first-run', '--disable-background-networking',
-            '--disable-component-update', '--disable-sync'])
-        yield browser
-        browser.close()
 
 
 def load(browser, url):
@@ -111,14 +91,7 @@ def check_links(page, site, name):
         url = urljoin(base, href)
         if not url.startswith(site) or href == '#':
             continue
-        parsed = urlparse(url)
-        target = SITE / unquote(parsed.path[1:])
-        if target.is_dir():
-            target = target / 'index.html'
-        assert target.exists(), f'{name}: broken link {href}'
-        if parsed.fragment and target.suffix == '.html':
-            ids = re.findall(r'\bid="([^"]+)"', target.read_text())
-            assert unquote(parsed.fragment) in ids, f'{name}: no anchor {href}'
+        assert site_problem(SITE, url, site) is None, f'{name}: {href}'
 
 
 def check_weight(responses, site, name):
@@ -154,13 +127,17 @@ def test_equation_and_figure_numbers_follow_the_spec():
 
 
 @pytest.mark.parametrize('name', NOTEBOOK_PAGES)
-def test_launch_and_download_buttons(name):
+def test_launch_and_download_buttons_open_the_reader_notebook(name):
     html = chapter_html(name)
     repo = urlparse(CONFIG['repository']['url']).path.strip('/')
-    branch = CONFIG['repository']['branch']
+    branch = reader.BRANCH  # where the workflow publishes them
     assert (f'https://mybinder.org/v2/gh/{repo}/{branch}'
             f'?urlpath=lab/tree/{name}.ipynb') in html
     assert (f'https://colab.research.google.com/github/{repo}/blob/'
             f'{branch}/{name}.ipynb') in html
-    assert f'_sources/{name}.ipynb' in html
-    assert (SITE / '_sources' / f'{name}.ipynb').exists()
+    download = re.findall(r'href="([^":]+\.ipynb)"', html)
+    assert download, 'no .ipynb download button'
+    for href in download:
+        target = (SITE / name).parent / href
+        assert target.resolve() == (READER / f'{name}.ipynb').resolve()
+        assert target.exists()

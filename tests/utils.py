@@ -1,13 +1,32 @@
 """Helpers shared by the tests: a tiny idx encoder, a local web server, a
-copy of the book. (Fixtures built on them are in conftest.py.)"""
+copy of the book, a check for MyST. (Fixtures built on them are in
+conftest.py.)"""
 import contextlib
 import http.server
 import json
+import os
+import re
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / '_build' / 'html'
+READER = SITE / 'notebooks'  # the reader notebooks (make html)
+CHROMIUM = Path(os.environ.get('CHROMIUM', '/usr/bin/chromium'))
+# Chromium's flags for this sandbox and CI: without the networking ones it
+# tries to reach Google's servers, which neither can.
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
+                 '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync']
+# What only MyST and Sphinx understand, as it reads in a notebook's file.
+MYST = {
+    'role': re.compile(r'\{[a-z]+(?::[a-z]+)?\}`'),
+    'label line': re.compile(r'^\([\w-]+\)=', re.M),
+    'directive fence': re.compile(r'^(?:```+|:::+)\{', re.M),
+    'labelled equation': re.compile(r'\$\$[ \t]*\([\w-]+\)'),
+}
 NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 # What the spec numbers, in order: sections, equations and figures.
 SPEC_SECTIONS = [f'3.{i}' for i in range(1, 8)]
@@ -74,3 +93,24 @@ def copy_book(dest, keep=()):
             (dest / '_build').mkdir(exist_ok=True)
             shutil.copy2(source, dest / '_build' / part)
     return dest
+
+
+def myst_left(text):
+    """The MyST-only constructs in Markdown text, as (kind, text) pairs."""
+    return [(kind, m.group(0)) for kind, pattern in MYST.items()
+            for m in pattern.finditer(text)]
+
+
+def site_problem(site, url, base):
+    """Why `url`, a link into the site at `base`, is broken; or None."""
+    parsed = urlparse(url)
+    target = site / unquote(parsed.path[len(urlparse(base).path):])
+    if target.is_dir():
+        target = target / 'index.html'
+    if not target.is_file():
+        return f'no page {target.relative_to(site)}'
+    if parsed.fragment and target.suffix == '.html':
+        ids = re.findall(r'\bid="([^"]+)"', target.read_text())
+        if unquote(parsed.fragment) not in ids:
+            return f'no anchor #{parsed.fragment} on {target.name}'
+    return None
