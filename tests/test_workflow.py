@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from tests.utils import ROOT
+from tools import sphinx_reader_notebooks as reader
 
 WORKFLOW = ROOT / '.github' / 'workflows' / 'book.yml'
 
@@ -34,7 +35,8 @@ def test_the_workflow_runs_the_readme_commands_in_order():
 
 
 def test_every_action_is_pinned_to_a_version():
-    uses = [step['uses'] for job in ('build', 'deploy') for step in steps(job)
+    jobs = yaml.safe_load(WORKFLOW.read_text())['jobs']
+    uses = [step['uses'] for job in jobs for step in steps(job)
             if 'uses' in step]
     assert uses and all(re.fullmatch(r'[\w.-]+/[\w.-]+@v\d+\.\d+\.\d+', u)
                         for u in uses), uses
@@ -55,3 +57,20 @@ def test_actionlint_passes():
     result = subprocess.run([str(actionlint), str(WORKFLOW)], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_reader_notebooks_go_to_their_branch_of_this_repository():
+    build = yaml.safe_load(WORKFLOW.read_text())['jobs']['build']
+    # Whichever repository runs the workflow, a fork's too.
+    assert build['env']['D2L_REPOSITORY'] == '${{ github.repository }}'
+    assert build['env']['D2L_COMMIT'] == '${{ github.sha }}'
+    upload = [s for s in steps('build')
+              if s.get('uses', '').startswith('actions/upload-artifact@')]
+    assert upload[0]['with']['path'] == '_build/html/notebooks'
+    name = upload[0]['with']['name']
+    download = [s for s in steps('notebooks')
+                if s.get('uses', '').startswith('actions/download-artifact')]
+    assert download[0]['with']['name'] == name
+    push = steps('notebooks')[-1]['run']
+    assert '${GITHUB_REPOSITORY}' in push
+    assert push.split()[-1] == reader.BRANCH
