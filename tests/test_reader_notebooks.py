@@ -102,16 +102,24 @@ def test_the_set_up_cell_stays_first_and_hidden(name):
         metadata = nb['cells'][i]['metadata']
         assert metadata['jupyter']['source_hidden'] is True
         assert metadata['cellView'] == 'form'  # Colab's hidden code
+        # Quiet when it works, so anything it prints is pip failing.
+        assert 'outputs_hidden' not in metadata['jupyter']
 
 
 def test_the_numbers_are_the_sites():
-    tags, figures = [], []
+    tags, figures, alts = [], [], []
     for name in SECTIONS:
         text = '\n'.join(markdown(edition(name)))
         tags += re.findall(r'\\tag\{([\d.]+)\}\$\$', text)
         figures += re.findall(r'^\*\*Fig\. ([\d.]+)\*\*', text, re.M)
+        # The alt text, what a screen reader says, is number and caption.
+        for number, alt, legend in re.findall(
+                r'!\[Fig\. ([\d.]+): ([^\]]+)\]\(attachment:\S+\)\n\n'
+                r'\*\*Fig\. \1\*\* (.+)', text):
+            assert alt == re.sub(r'[*_`]', '', legend)
+            alts.append(number)
     assert tags == SPEC_EQUATIONS
-    assert figures == SPEC_FIGURES
+    assert figures == alts == SPEC_FIGURES
 
 
 @pytest.mark.parametrize('name', PAGES)

@@ -191,7 +191,10 @@ class Converter:
         attachments[name] = {'image/png': base64.b64encode(data).decode()}
         number = (self.figure_number(options['name']) if 'name' in options
                   else '')
-        text = f'![{number or caption}](attachment:{name})'
+        # Alt text is read aloud and shown when an image cannot be: plain.
+        plain = re.sub(r'[][*_`]', '', ROLE.sub(r'\2', caption))
+        alt = ': '.join(part for part in (number, plain) if part)
+        text = f'![{alt}](attachment:{name})'
         legend = ' '.join(part for part in (f'**{number}**' if number else '',
                                             caption) if part)
         return f'{text}\n\n{legend}' if legend else text
@@ -264,7 +267,11 @@ def reader_notebook(app, docname):
             cell = converter.markdown_cell(cell)
         elif is_setup(cell):
             cell = install_line(cell, source_repo, repo, commit)
-        cells.append(hide(cell))
+        cell = hide(cell)
+        if is_setup(cell):
+            # Quiet when it works; when pip fails, its message must show.
+            cell['metadata']['jupyter'].pop('outputs_hidden')
+        cells.append(cell)
     return dict(source, cells=cells)
 
 
