@@ -1,5 +1,8 @@
 """Checks of the notebooks as files: conventions nbval cannot see."""
+import os
 import re
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -22,8 +25,7 @@ def test_nbval_runs_every_notebook_of_the_book():
 
 def code_notebooks():
     """The pages a reader can launch: each starts with the set-up cell."""
-    return [p for p in NOTEBOOKS if cells(p, 'code')
-            and p.parent.name != 'chapter_preliminaries']
+    return [p for p in NOTEBOOKS if cells(p, 'code')]
 
 
 def test_every_page_has_the_same_set_up_cell():
@@ -43,6 +45,31 @@ def test_first_cell_sets_up_colab_and_seeds(path):
     assert "'mxnet==1.9.1'" in source
     for rng in ('random.seed(', 'numpy.random.seed(', 'mx.random.seed('):
         assert rng in source
+
+
+def test_a_failing_pip_shows_its_message_and_what_to_do(tmp_path):
+    # The set-up cell's Colab branch, with GitHub out of reach: its output
+    # is all the reader gets, as Colab need not forward a subprocess's own.
+    setup = cells(code_notebooks()[0], 'code')[0]
+    url = re.search(r"'git\+(https://github.com/[^']+)'", setup).group(1)
+    script = tmp_path / 'setup.py'
+    script.write_text("import sys, types\n"
+                      "sys.modules['google.colab'] = types.ModuleType('c')\n"
+                      + setup)
+    gitconfig = tmp_path / 'gitconfig'
+    gitconfig.write_text(f'[url "{tmp_path}/absent"]\n\tinsteadOf = {url}\n')
+    env = dict(os.environ, GIT_CONFIG_GLOBAL=str(gitconfig),
+               GIT_CONFIG_NOSYSTEM='1', PIP_NO_INDEX='1')
+    done = subprocess.run([sys.executable, str(script)], env=env,
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ''
+    pip_said, _, traceback = done.stderr.partition('Traceback')
+    assert f'git clone --filter=blob:none --quiet {url}' in pip_said
+    assert traceback.strip().splitlines()[-1] == (
+        f'RuntimeError: pip could not install git+{url} (its output is '
+        'above): run this cell again once online, or use the Binder button '
+        'instead.')
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
