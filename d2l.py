@@ -482,13 +482,16 @@ def predict_ch3(net, test_iter, n=6):
 import glob
 import gzip
 import hashlib
+import http.client
 import urllib.request
 import zlib
 
 
 # Defined in chapter_appendix/data.ipynb
-FASHION_MNIST_URL = (
-    'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/')
+FASHION_MNIST_URLS = (  # tried in this order
+    'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+    'https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/'
+    'gluon/dataset/fashion-mnist/')
 
 
 # Defined in chapter_appendix/data.ipynb
@@ -541,7 +544,7 @@ def read_idx(path, name):
 
 
 # Defined in chapter_appendix/data.ipynb
-def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
+def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
     """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
     path = os.path.join(folder, name + '.gz')
     elsewhere = ('set the environment variable D2L_DATA_DIR to a folder you '
@@ -551,21 +554,28 @@ def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
     except OSError as e:
         raise OSError(f'cannot create the folder {folder} ({e}); '
                       f'{elsewhere}') from None
-    try:
-        with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
-            data = r.read()
-    except OSError as e:
+    if isinstance(urls, str):  # one mirror
+        urls = (urls,)
+    failed = []
+    for url in urls:  # until one of them serves the genuine file
+        try:
+            with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
+                data = r.read()
+        except (OSError, http.client.HTTPException) as e:
+            failed.append(f'{url}{name}.gz ({e})')
+            continue
+        try:
+            decode_idx(data, name, url + name + '.gz')
+            break
+        except ValueError:
+            failed.append(f'{url}{name}.gz (incomplete, or another file)')
+    else:
         raise OSError(
-            f'could not download {url}{name}.gz ({e}). Install Debian\'s '
+            f'could not download {name}: ' + '; '.join(failed) + '. Nothing '
+            "was saved. Try again later, install Debian's "
             'dataset-fashion-mnist package, or put the four Fashion-MNIST '
             '.gz files in a folder and name it in the environment variable '
-            'D2L_DATA_DIR') from None
-    try:
-        decode_idx(data, name, url + name + '.gz')
-    except ValueError:
-        raise ValueError(f'the download of {url}{name}.gz is incomplete or '
-                         'corrupt, so nothing was saved; try again later'
-                         ) from None
+            'D2L_DATA_DIR')
     for stale in glob.glob(glob.escape(path) + '.*.part'):
         if time.time() - os.path.getmtime(stale) > 600:
             os.remove(stale)  # writing takes a moment, so it was killed
@@ -584,7 +594,7 @@ def download_fashion_mnist(name, folder, url=FASHION_MNIST_URL):
 
 
 # Defined in chapter_appendix/data.ipynb
-def fashion_mnist_file(name, root=None, url=FASHION_MNIST_URL):
+def fashion_mnist_file(name, root=None, urls=FASHION_MNIST_URLS):
     """Return the decoded file `name`, downloading it if it is missing."""
     dirs = [root] if root is not None else fashion_mnist_dirs()
     for folder in dirs:
@@ -592,4 +602,4 @@ def fashion_mnist_file(name, root=None, url=FASHION_MNIST_URL):
                      os.path.join(folder, name)):
             if os.path.exists(path):
                 return read_idx(path, name)
-    return read_idx(download_fashion_mnist(name, dirs[0], url), name)
+    return read_idx(download_fashion_mnist(name, dirs[0], urls), name)

@@ -16,7 +16,7 @@ import time
 import d2l
 import numpy
 import pytest
-from tests.utils import FILES, ROOT
+from tests.utils import FILES, ROOT, serve
 from mxnet import gluon, npx
 
 npx.set_np()
@@ -26,7 +26,8 @@ CLOSED_PORT_URL = 'http://127.0.0.1:9/'  # the discard port: nothing listens
 def test_constants_name_the_four_files():
     assert sorted(d2l.FASHION_MNIST_SHA256) == sorted(FILES)
     assert all(len(s) == 64 for s in d2l.FASHION_MNIST_SHA256.values())
-    assert d2l.FASHION_MNIST_URL.endswith('/')
+    assert len(d2l.FASHION_MNIST_URLS) >= 2  # a second source
+    assert all(url.endswith('/') for url in d2l.FASHION_MNIST_URLS)
 
 
 def test_fashion_mnist_dirs_order(monkeypatch, tmp_path):
@@ -177,11 +178,78 @@ def test_download_lands_whole_and_checked(tiny_fashion_mnist, http_server,
     assert sorted(os.listdir(dest)) == ['train-images-idx3-ubyte.gz',
                                         'train-labels-idx1-ubyte.gz']
     assert len(d2l.FashionMNIST(root=str(dest), train=True)) == 10
-    with pytest.raises(ValueError, match='incomplete or corrupt') as e:
+    with pytest.raises(OSError, match='Nothing was saved') as e:
         d2l.fashion_mnist_file('t10k-images-idx3-ubyte', str(dest), url)
-    assert f'{url}t10k-images-idx3-ubyte.gz' in str(e.value)
+    assert (f'{url}t10k-images-idx3-ubyte.gz (incomplete, or another file)'
+            in str(e.value))
     assert 't10k-images-idx3-ubyte.gz' not in os.listdir(dest)
     assert not [f for f in os.listdir(dest) if f.startswith('.')]
+
+
+def test_a_second_mirror_serves_when_the_first_fails(
+        tiny_fashion_mnist, tmp_path):
+    source, arrays = tiny_fashion_mnist
+    broken, good = tmp_path / 'broken', tmp_path / 'good'
+    broken.mkdir()
+    shutil.copytree(source, good)
+    # The first mirror lacks one file, serves one truncated and one that is
+    # another file; the second has them all.
+    names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
+             't10k-labels-idx1-ubyte']
+    data = (source / f'{names[1]}.gz').read_bytes()
+    (broken / f'{names[1]}.gz').write_bytes(data[:len(data) // 2])
+    shutil.copy(source / f'{names[0]}.gz', broken / f'{names[2]}.gz')
+    dest = tmp_path / 'downloads'
+    with serve(broken) as first, serve(good) as second:
+        for name in names:
+            numpy.testing.assert_array_equal(
+                d2l.fashion_mnist_file(name, str(dest), (first, second)),
+                arrays[name])
+        assert sorted(os.listdir(dest)) == sorted(f'{n}.gz' for n in names)
+        for name in names:  # whole: byte for byte what the mirror serves
+            assert ((dest / f'{name}.gz').read_bytes() ==
+                    (good / f'{name}.gz').read_bytes())
+        # A wrong file from every mirror is refused, and says so for each.
+        shutil.copy(source / f'{names[0]}.gz', good / f'{names[2]}.gz')
+        os.remove(dest / f'{names[2]}.gz')
+        with pytest.raises(OSError) as e:
+            d2l.fashion_mnist_file(names[2], str(dest), (first, second))
+    for url in (first, second):
+        assert f'{url}{names[2]}.gz (incomplete, or another file)' in str(
+            e.value)
+    assert 'D2L_DATA_DIR' in str(e.value)  # and what to do
+    assert sorted(os.listdir(dest)) == sorted(f'{n}.gz' for n in names[:2])
+
+
+def test_a_mirror_that_hangs_up_midway_is_passed_over(tiny_fashion_mnist,
+                                                      http_server, tmp_path):
+    source, arrays = tiny_fashion_mnist
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    shutil.copy(source / f'{name}.gz', served)
+
+    class HangUp(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # promises a whole file, sends a little of it
+            self.send_response(200)
+            self.send_header('Content-Length', '100000')
+            self.end_headers()
+            self.wfile.write(b'\x1f\x8b' + bytes(100))
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), HangUp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    first = f'http://127.0.0.1:{server.server_port}/'
+    try:
+        path = d2l.download_fashion_mnist(name, str(tmp_path), (first, url))
+        with pytest.raises(OSError, match='IncompleteRead'):
+            d2l.download_fashion_mnist(name, str(tmp_path / 'x'), first)
+    finally:
+        server.shutdown()
+        server.server_close()
+    numpy.testing.assert_array_equal(d2l.read_idx(path, name), arrays[name])
 
 
 def test_downloads_are_readable_like_other_new_files(
@@ -281,6 +349,13 @@ def test_download_reports_http_errors(tiny_fashion_mnist, http_server,
     dest = tmp_path / 'downloads'
     with pytest.raises(OSError, match='404'):
         d2l.download_fashion_mnist('train-labels-idx1-ubyte', str(dest), url)
+    assert os.listdir(dest) == []
+    # The two mirrors, unreachable and missing the file: each one reported.
+    with pytest.raises(OSError) as e:
+        d2l.download_fashion_mnist('train-labels-idx1-ubyte', str(dest),
+                                   (CLOSED_PORT_URL, url))
+    assert f'{CLOSED_PORT_URL}train-labels-idx1-ubyte.gz (' in str(e.value)
+    assert f'{url}train-labels-idx1-ubyte.gz (HTTP Error 404' in str(e.value)
     assert os.listdir(dest) == []
 
 
