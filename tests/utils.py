@@ -48,6 +48,10 @@ def cells(path, kind):
             if c['cell_type'] == kind]
 
 
+# The pages a reader runs: each starts with the set-up cell.
+LAUNCHED = [p for p in NOTEBOOKS if cells(p, 'code')]
+
+
 def idx_bytes(array):
     """Encode a uint8 numpy array in the idx format of (Fashion-)MNIST."""
     header = bytes([0, 0, 8, array.ndim]) + b''.join(
