@@ -11,8 +11,11 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 # The environments that stand in for Colab (README, "Binder and Colab"):
-# .venv-py312 from requirements-py312.txt, .venv-py313 likewise.
-COMPAT := py312 py313
+# .venv-colab313 and .venv-colab312 have the versions of Colab's current
+# and older runtime (requirements-colab313.txt, -colab312.txt), and
+# .venv-newest the newest numpy for Python 3.13 (requirements-newest.txt).
+COLAB := colab312 colab313
+COMPAT := $(COLAB) newest
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg)
@@ -39,23 +42,59 @@ find_python = for p in python$(1) \
 	  $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1); do \
 	  if $$p -c '' 2>/dev/null; then echo $$p; break; fi; done
 
-# The Colab stand-ins: MXNet 1.9.1 without its dependencies (its metadata
-# asks for numpy < 2), then d2l as Colab's pip installs it, a package, not
-# editable, with its dependencies. --no-index: they must all be there
-# already, so d2l's metadata cannot ask for another numpy unnoticed.
-.venv-py%/.installed: requirements-py%.txt requirements-mxnet.txt \
+# $(call new_venv,3.12,DIR): a virtual environment of Python 3.12 in DIR.
+new_venv = py=$$($(call find_python,$(1))); if [ -z "$$py" ]; then \
+	  echo "make: $(2) needs Python $(1): install it, e.g." \
+	  "\`pyenv install $(1)\` or your system's python$(1) package"; \
+	  exit 1; fi; set -x; $$py -m venv $(2)
+
+# A stand-in for one of Colab's runtimes: Colab's pip, then Colab's version
+# of each package, and nothing else (tools/lock_colab.py makes the lock).
+# MXNet and d2l are not there: the notebooks' set-up cell installs them, as
+# on Colab, and tests/test_colab.py removes them again after each notebook.
+.venv-colab%/.installed: requirements-colab%.txt
+	@$(call new_venv,3.$(patsubst 3%,%,$*),$(@D))
+	$(@D)/bin/python -m pip install -q pip==24.1.2
+	$(@D)/bin/python -m pip install -q --require-hashes --no-deps -r $<
+	touch $@
+
+# The newest numpy for Python 3.13, the upper edge: MXNet 1.9.1 without its
+# dependencies (its metadata asks for numpy < 2), then d2l as Colab's pip
+# installs it, a package, not editable, with its dependencies. --no-index:
+# they must all be there already, so d2l's metadata cannot ask for another
+# numpy unnoticed.
+.venv-newest/.installed: requirements-newest.txt requirements-mxnet.txt \
 		pyproject.toml d2l.py
-	@v=3.$(patsubst 3%,%,$*); py=$$($(call find_python,$$v)); \
-	if [ -z "$$py" ]; then echo "make: $@ needs Python $$v: install it," \
-	  "e.g. \`pyenv install $$v\` or your system's python$$v package"; \
-	  exit 1; fi; set -x; $$py -m venv $(@D)
+	@$(call new_venv,3.13,$(@D))
 	$(@D)/bin/python -m pip install -q --upgrade pip==24.3.1
 	$(@D)/bin/python -m pip install -q --require-hashes --no-deps \
-		-r requirements-py$*.txt -r requirements-mxnet.txt
+		-r requirements-newest.txt -r requirements-mxnet.txt
 	$(@D)/bin/python -m pip install -q --no-index --no-build-isolation \
 		--force-reinstall --no-deps .
 	$(@D)/bin/python -m pip install -q --no-index --no-build-isolation .
 	rm -rf build *.egg-info
+	touch $@
+
+# What the set-up cell's pip downloads on Colab, as files, for the
+# stand-ins, which run offline: MXNet's wheel, and Colab's setuptools, which
+# builds d2l. Both are checked by their hashes.
+WHEELS := _build/wheelhouse
+$(WHEELS)/.done: requirements-mxnet.txt requirements-colab313.txt \
+		| $(VENV)/.installed
+	rm -rf $(@D) && mkdir -p $(@D)
+	{ cat requirements-mxnet.txt; sed -n '/^setuptools==/,/# via/p' \
+	  requirements-colab313.txt | grep -v '# via'; } > $(@D)/wanted.txt
+	$(PY) -m pip download -q --no-deps --require-hashes -d $(@D) \
+		-r $(@D)/wanted.txt
+	touch $@
+
+# MXNet for the tests of d2l.py in a stand-in, which must stay as Colab has
+# it: they find MXNet here, and d2l.py in the repository, on PYTHONPATH.
+COLAB_MXNET := _build/colab-mxnet
+$(COLAB_MXNET)/.done: $(WHEELS)/.done
+	rm -rf $(@D)
+	$(PY) -m pip install -q --no-deps --no-index --find-links $(WHEELS) \
+		--target $(@D) mxnet==1.9.1
 	touch $@
 
 # ---- system packages --------------------------------------------------------
@@ -170,11 +209,21 @@ test: check-lib lint browser
 	$(MAKE) html pdf
 	$(PY) -m pytest
 
-# Every notebook under nbval and the tests of d2l.py, with the same pytest
-# configuration as `make test`, in each Colab stand-in.
+# Each Colab stand-in: every notebook as Colab runs it (tests/test_colab.py
+# drives the stand-in's kernel), then the tests of d2l.py with the
+# stand-in's Python and pytest. The newest numpy: every notebook under nbval
+# and the tests of d2l.py, configured as in `make test`.
 test-compat: $(COMPAT:%=test-%)
-$(COMPAT:%=test-%): test-%: .venv-%/.installed _build/.data-checked
-	.venv-$*/bin/python -m pytest $(NOTEBOOKS) tests/test_d2l.py \
+$(COLAB:%=test-%): test-%: .venv-%/.installed $(WHEELS)/.done \
+		$(COLAB_MXNET)/.done d2l.py _build/.data-checked
+	@$(DEBIAN) librsvg2-bin $(RSVG)
+	D2L_COLAB=$(patsubst colab%,%,$*) $(PY) -m pytest -n 0 \
+		tests/test_colab.py
+	PYTHONPATH=$(CURDIR)/$(COLAB_MXNET):$(CURDIR) .venv-$*/bin/python \
+		-m pytest -o addopts='-p no:cacheprovider' tests/test_d2l.py \
+		tests/test_data.py
+test-newest: .venv-newest/.installed _build/.data-checked
+	.venv-newest/bin/python -m pytest $(NOTEBOOKS) tests/test_d2l.py \
 		tests/test_data.py
 
 lint: $(VENV)/.installed
@@ -194,12 +243,15 @@ lock:
 	    'from requirements.txt'; sed -n '/^mxnet==/,/# via/p' \
 	    requirements.txt | grep -v '# via'; } > requirements-mxnet.txt
 	for env in $(COMPAT); do \
-	  py=$$($(call find_python,3.$${env#py3})); \
+	  v=3.$${env#colab3}; [ $$env != newest ] || v=3.13; \
+	  py=$$($(call find_python,$$v)); \
 	  $$py -m venv _build/piptools-$$env; \
-	  _build/piptools-$$env/bin/pip install -q pip-tools==7.4.1; \
-	  _build/piptools-$$env/bin/pip-compile -q --generate-hashes \
-	    --strip-extras --allow-unsafe -o requirements-$$env.txt \
-	    requirements-$$env.in; done
+	  _build/piptools-$$env/bin/pip install -q pip-tools==7.4.1; done
+	_build/piptools-newest/bin/pip-compile -q --generate-hashes \
+	  --strip-extras --allow-unsafe -o requirements-newest.txt \
+	  requirements-newest.in
+	for env in $(COLAB); do $(PY) -m tools.lock_colab \
+	  _build/piptools-$$env/bin/pip-compile $${env#colab}; done
 
 clean:
 	rm -rf _build
