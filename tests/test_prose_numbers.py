@@ -9,7 +9,7 @@ sentence that quotes the old value fails here instead of going stale.
 Not checked: numbers inside math ($...$), code spans, links and MyST roles,
 numbers with fewer than two decimals (illustrative values such as 0.1 or
 round figures such as 95%), and versions (a number right after numpy, MXNet,
-Python, version or release). Any other number that does not come from the
+Python, matplotlib, version or release, or a quoted one after release). Any other number that does not come from the
 notebook, such as a constant from the literature, belongs in math: $1.44$.
 """
 import re
@@ -20,7 +20,8 @@ from tests.utils import NOTEBOOKS, read_notebook
 
 
 QUOTED = re.compile(r'(?<![\w.])(\d+\.\d{2,})(%?)(?!\w|\.\d)')
-VERSION_OF = re.compile(r'(?i)\b(numpy|mxnet|python|version|release)\s+$')
+VERSION_OF = re.compile(
+    r'(?i)\b(numpy|mxnet|python|matplotlib|version|release)\s+"?$')
 NUMBER = re.compile(r'-?\d+\.\d+(?:[eE][-+]?\d+)?')
 NOT_PROSE = [
     re.compile(r'\$\$.*?\$\$', re.S),  # display math
