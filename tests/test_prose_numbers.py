@@ -9,8 +9,9 @@ sentence that quotes the old value fails here instead of going stale.
 Not checked: numbers inside math ($...$), code spans, links and MyST roles,
 numbers with fewer than two decimals (illustrative values such as 0.1 or
 round figures such as 95%), and versions (a number right after numpy, MXNet,
-Python, matplotlib, version or release, or a quoted one after release). Any other number that does not come from the
-notebook, such as a constant from the literature, belongs in math: $1.44$.
+Python, matplotlib, version or release, or a quoted one after release). Any
+other number that does not come from the notebook, such as a constant from
+the literature, belongs in math: $1.44$.
 """
 import re
 
