@@ -479,6 +479,7 @@ def predict_ch3(net, test_iter, n=6):
 
 
 # Imported in chapter_appendix/data.ipynb
+import contextlib
 import glob
 import gzip
 import hashlib
@@ -547,14 +548,14 @@ def read_idx(path, name):
 def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
     """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
     path = os.path.join(folder, name + '.gz')
-    elsewhere = ('set the environment variable D2L_DATA_DIR to a folder you '
-                 'can write to')
+    elsewhere = ('choose a folder you can write to, with the argument root '
+                 'or the environment variable D2L_DATA_DIR')
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
         raise OSError(f'cannot create the folder {folder} ({e}); '
                       f'{elsewhere}') from None
-    if isinstance(urls, str):  # one mirror
+    if isinstance(urls, str):  # a single source
         urls = (urls,)
     failed = []
     for url in urls:  # until one of them serves the genuine file
@@ -571,14 +572,15 @@ def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
             failed.append(f'{url}{name}.gz (incomplete, or another file)')
     else:
         raise OSError(
-            f'could not download {name}: ' + '; '.join(failed) + '. Nothing '
-            "was saved. Try again later, install Debian's "
+            f'could not download {name}: ' + '; '.join(failed or ['no URL'])
+            + ". Nothing was saved. Try again later, install Debian's "
             'dataset-fashion-mnist package, or put the four Fashion-MNIST '
-            '.gz files in a folder and name it in the environment variable '
-            'D2L_DATA_DIR')
+            '.gz files in a folder and name it in the argument root or the '
+            'environment variable D2L_DATA_DIR.')
     for stale in glob.glob(glob.escape(path) + '.*.part'):
-        if time.time() - os.path.getmtime(stale) > 600:
-            os.remove(stale)  # writing takes a moment, so it was killed
+        with contextlib.suppress(FileNotFoundError):  # another run's, gone
+            if time.time() - os.path.getmtime(stale) > 600:
+                os.remove(stale)  # writing takes a moment, so it was killed
     part = f'{path}.{os.getpid()}.part'
     try:
         with open(part, 'wb') as f:

@@ -63,8 +63,8 @@ def test_a_failing_pip_shows_its_message_and_what_to_do(tmp_path):
     assert f'git clone --filter=blob:none --quiet {url}' in pip_said
     assert traceback.strip().splitlines()[-1] == (
         'RuntimeError: pip could not install MXNet 1.9.1 and d2l (its '
-        'output is above): run this cell again once online, or use the '
-        'Binder button instead.')
+        'output is above): run this cell again later, or open this section '
+        "on Binder from the book's page.")
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
