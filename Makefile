@@ -10,10 +10,11 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-# The environments that stand in for Colab (README, "Binder and Colab"):
+# The environments beyond the book's own (README, "The Colab stand-ins"):
 # .venv-colab313 and .venv-colab312 have the versions of Colab's current
 # and older runtime (requirements-colab313.txt, -colab312.txt), and
-# .venv-newest the newest numpy for Python 3.13 (requirements-newest.txt).
+# .venv-newest the newest numpy for Python 3.13 (requirements-newest.txt),
+# the upper edge.
 COLAB := colab312 colab313
 COMPAT := $(COLAB) newest
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
@@ -59,8 +60,8 @@ new_venv = py=$$($(call find_python,$(1))); if [ -z "$$py" ]; then \
 	touch $@
 
 # The newest numpy for Python 3.13, the upper edge: MXNet 1.9.1 without its
-# dependencies (its metadata asks for numpy < 2), then d2l as Colab's pip
-# installs it, a package, not editable, with its dependencies. --no-index:
+# dependencies (its metadata asks for numpy < 2), then d2l as a package,
+# not editable, with its dependencies. --no-index:
 # they must all be there already, so d2l's metadata cannot ask for another
 # numpy unnoticed.
 .venv-newest/.installed: requirements-newest.txt requirements-mxnet.txt \
@@ -76,8 +77,9 @@ new_venv = py=$$($(call find_python,$(1))); if [ -z "$$py" ]; then \
 	touch $@
 
 # What the set-up cell's pip downloads on Colab, as files, for the
-# stand-ins, which run offline: MXNet's wheel, and Colab's setuptools, which
-# builds d2l. Both are checked by their hashes.
+# stand-ins, which run offline: MXNet's wheel, and a setuptools to build
+# d2l with (Colab's version; on Colab pip takes the newest). Both are
+# checked by their hashes.
 WHEELS := _build/wheelhouse
 $(WHEELS)/.done: requirements-mxnet.txt requirements-colab313.txt \
 		| $(VENV)/.installed
