@@ -25,8 +25,8 @@ import nbformat
 import pytest
 from PIL import Image
 
-from tests.utils import LAUNCHED, ROOT
-from tools.lock_colab import PIN, canonical, colab_versions
+from tests.utils import D2L_URL, LAUNCHED, ROOT
+from tools.lock_colab import canonical, colab_versions, pins
 from tools.notebooks import run
 
 RUNTIMES = ['312', '313']
@@ -91,13 +91,12 @@ def installed(python):
 @pytest.mark.parametrize('runtime', RUNTIMES)
 def test_the_lock_has_colabs_versions_and_nothing_else(runtime):
     colab = colab_versions(runtime)
-    lock = (ROOT / f'requirements-colab{runtime}.txt').read_text()
-    pins = {canonical(m[1]): m[2] for m in PIN.finditer(lock)}
-    assert {n: v for n, v in pins.items() if colab.get(n) != v} == {}
+    locked = pins((ROOT / f'requirements-colab{runtime}.txt').read_text())
+    assert {n: v for n, v in locked.items() if colab.get(n) != v} == {}
     wanted = (ROOT / f'requirements-colab{runtime}.in').read_text()
     names = {canonical(line.strip()) for line in wanted.splitlines()
              if line.strip() and not line.startswith('#')}
-    assert names <= set(pins), 'run `make lock`'
+    assert names <= set(locked), 'run `make lock`'
 
 
 @pytest.fixture(scope='module')
@@ -127,10 +126,8 @@ def stand_in(tmp_path_factory):
                  ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit',
                   '-q', '-m', 'd2l']):
         subprocess.run(['git', *args], cwd=book, check=True)
-    url = re.search(r"'git\+(https://github\.com/[^']+)'",
-                    ''.join(nbformat.read(LAUNCHED[0], 4).cells[0].source))
     (home / 'gitconfig').write_text(
-        f'[url "file://{book}"]\n\tinsteadOf = {url.group(1)}\n')
+        f'[url "file://{book}"]\n\tinsteadOf = {D2L_URL}\n')
     kernel = home / 'jupyter' / 'kernels' / 'colab'
     kernel.mkdir(parents=True)
     (kernel / 'kernel.json').write_text(json.dumps({

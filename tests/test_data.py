@@ -16,7 +16,7 @@ import time
 import d2l
 import numpy
 import pytest
-from tests.utils import FILES, ROOT, serve
+from tests.utils import FILES, ROOT, Quiet, serve
 from mxnet import gluon, npx
 
 npx.set_np()
@@ -228,7 +228,7 @@ def test_a_mirror_that_hangs_up_midway_is_passed_over(tiny_fashion_mnist,
     name = 'train-labels-idx1-ubyte'
     shutil.copy(source / f'{name}.gz', served)
 
-    class HangUp(http.server.BaseHTTPRequestHandler):
+    class HangUp(Quiet, http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # promises a whole file, sends a little of it
             self.send_response(200)
             self.send_header('Content-Length', '100000')
@@ -236,19 +236,10 @@ def test_a_mirror_that_hangs_up_midway_is_passed_over(tiny_fashion_mnist,
             self.wfile.write(b'\x1f\x8b' + bytes(100))
             self.close_connection = True
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), HangUp)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    first = f'http://127.0.0.1:{server.server_port}/'
-    try:
+    with serve(handler=HangUp) as first:
         path = d2l.download_fashion_mnist(name, str(tmp_path), (first, url))
         with pytest.raises(OSError, match='IncompleteRead'):
             d2l.download_fashion_mnist(name, str(tmp_path / 'x'), first)
-    finally:
-        server.shutdown()
-        server.server_close()
     numpy.testing.assert_array_equal(d2l.read_idx(path, name), arrays[name])
 
 
@@ -311,7 +302,7 @@ def test_stale_partial_downloads_are_removed(tiny_fashion_mnist,
 def test_a_download_killed_midway_leaves_nothing(tmp_path):
     started = threading.Event()
 
-    class Slow(http.server.BaseHTTPRequestHandler):
+    class Slow(Quiet, http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # half a file, then silence
             self.send_response(200)
             self.send_header('Content-Length', '100000')
@@ -321,25 +312,17 @@ def test_a_download_killed_midway_leaves_nothing(tmp_path):
             started.set()
             time.sleep(30)
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Slow)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     dest = tmp_path / 'dl'
-    code = ('import d2l; d2l.download_fashion_mnist('
-            f"'train-labels-idx1-ubyte', {str(dest)!r}, "
-            f"'http://127.0.0.1:{server.server_port}/')")
-    proc = subprocess.Popen([sys.executable, '-c', code])
-    try:
-        assert started.wait(60)
-        time.sleep(0.5)
-    finally:
-        proc.kill()
-        proc.wait()
-        server.shutdown()
-        server.server_close()
+    with serve(handler=Slow) as url:
+        code = ('import d2l; d2l.download_fashion_mnist('
+                f"'train-labels-idx1-ubyte', {str(dest)!r}, {url!r})")
+        proc = subprocess.Popen([sys.executable, '-c', code])
+        try:
+            assert started.wait(60)
+            time.sleep(0.5)
+        finally:
+            proc.kill()
+            proc.wait()
     assert os.listdir(dest) == []
 
 

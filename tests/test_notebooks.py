@@ -8,7 +8,8 @@ import tomllib
 import pytest
 import yaml
 
-from tests.utils import LAUNCHED, NOTEBOOKS, ROOT, cells, read_notebook
+from tests.utils import (D2L_URL, LAUNCHED, NOTEBOOKS, ROOT, cells,
+                         read_notebook)
 from tools import toc
 
 SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
@@ -45,14 +46,13 @@ def test_first_cell_sets_up_colab_and_seeds(path):
 def test_a_failing_pip_shows_its_message_and_what_to_do(tmp_path):
     # The set-up cell's Colab branch, with GitHub out of reach: its output
     # is all the reader gets, as Colab need not forward a subprocess's own.
-    setup = cells(LAUNCHED[0], 'code')[0]
-    url = re.search(r"'git\+(https://github.com/[^']+)'", setup).group(1)
     script = tmp_path / 'setup.py'
     script.write_text("import sys, types\n"
                       "sys.modules['google.colab'] = types.ModuleType('c')\n"
-                      + setup)
+                      + cells(LAUNCHED[0], 'code')[0])
     gitconfig = tmp_path / 'gitconfig'
-    gitconfig.write_text(f'[url "{tmp_path}/absent"]\n\tinsteadOf = {url}\n')
+    gitconfig.write_text(
+        f'[url "{tmp_path}/absent"]\n\tinsteadOf = {D2L_URL}\n')
     env = dict(os.environ, GIT_CONFIG_GLOBAL=str(gitconfig),
                GIT_CONFIG_NOSYSTEM='1', PIP_NO_INDEX='1')
     done = subprocess.run([sys.executable, str(script)], env=env,
@@ -60,7 +60,7 @@ def test_a_failing_pip_shows_its_message_and_what_to_do(tmp_path):
     assert done.returncode == 1
     assert done.stdout == ''
     pip_said, _, traceback = done.stderr.partition('Traceback')
-    assert f'git clone --filter=blob:none --quiet {url}' in pip_said
+    assert f'git clone --filter=blob:none --quiet {D2L_URL}' in pip_said
     assert traceback.strip().splitlines()[-1] == (
         'RuntimeError: pip could not install MXNet 1.9.1 and d2l (its '
         'output is above): run this cell again later, or open this section '

@@ -2,6 +2,7 @@
 copy of the book, a check for MyST. (Fixtures built on them are in
 conftest.py.)"""
 import contextlib
+import functools
 import http.server
 import json
 import os
@@ -48,8 +49,11 @@ def cells(path, kind):
             if c['cell_type'] == kind]
 
 
-# The pages a reader runs: each starts with the set-up cell.
+# The pages a reader runs: each starts with the set-up cell, which installs
+# d2l on Colab from D2L_URL.
 LAUNCHED = [p for p in NOTEBOOKS if cells(p, 'code')]
+D2L_URL = re.search(r"'git\+(https://github\.com/[^']+)'",
+                    cells(LAUNCHED[0], 'code')[0]).group(1)
 
 
 def idx_bytes(array):
@@ -59,17 +63,27 @@ def idx_bytes(array):
     return header + array.tobytes()
 
 
+class Quiet:
+    """Mixed into a request handler: it logs nothing."""
+    def log_message(self, *args):
+        pass
+
+
+class QuietFiles(Quiet, http.server.SimpleHTTPRequestHandler):
+    pass
+
+
 @contextlib.contextmanager
-def serve(folder):
-    """Serve `folder` over HTTP on 127.0.0.1; yield its base URL."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(folder), **kwargs)
+def serve(folder=None, handler=None):
+    """Serve `folder`, or answer with `handler`, on 127.0.0.1; yield the URL.
 
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+    `handler` is a request handler class (mix in `Quiet`), for servers that
+    misbehave on purpose.
+    """
+    if handler is None:
+        handler = functools.partial(QuietFiles, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server.daemon_threads = True  # a handler still busy does not hold us up
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f'http://127.0.0.1:{server.server_port}/'

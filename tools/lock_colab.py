@@ -25,10 +25,15 @@ def canonical(name):
     return re.sub(r'[-_.]+', '-', name).lower()
 
 
+def pins(text):
+    """{name: version} of the `name==version` lines of a lock or a freeze."""
+    return {canonical(m[1]): m[2] for m in PIN.finditer(text)}
+
+
 def colab_versions(runtime):
     """{name: version} that Colab's runtime `runtime` ('313') preinstalls."""
-    text = (ROOT / 'colab' / f'pip-freeze-3.{runtime[1:]}.txt').read_text()
-    return {canonical(m[1]): m[2] for m in PIN.finditer(text)}
+    return pins((ROOT / 'colab' / f'pip-freeze-3.{runtime[1:]}.txt')
+                .read_text())
 
 
 def without(lock, names):
@@ -55,8 +60,7 @@ def main(argv=None):
                     '--strip-extras', '--allow-unsafe', '-c', str(constraints),
                     '-o', lock.name, lock.with_suffix('.in').name],
                    check=True, cwd=ROOT)
-    pins = {canonical(m[1]): m[2] for m in PIN.finditer(lock.read_text())}
-    absent = sorted(set(pins) - set(colab))
+    absent = sorted(set(pins(lock.read_text())) - set(colab))
     lock.write_text(without(lock.read_text(), set(absent)))
     for name in absent:
         print(f'{lock.name}: left out {name}, which Colab does not have')
