@@ -9,7 +9,9 @@ sentence that quotes the old value fails here instead of going stale.
 Not checked: numbers inside math ($...$), code spans, links and MyST roles,
 numbers with fewer than two decimals (illustrative values such as 0.1 or
 round figures such as 95%), and versions (a number right after numpy, MXNet,
-Python, matplotlib, version or release, or a quoted one after release). Any
+Python, matplotlib, version, release or runtime, or a quoted one after
+release or runtime, and the cells of a table column headed by one of the
+first four). Any
 other number that does not come from the notebook, such as a constant from
 the literature, belongs in math: $1.44$.
 """
@@ -22,7 +24,9 @@ from tests.utils import NOTEBOOKS, read_notebook
 
 QUOTED = re.compile(r'(?<![\w.])(\d+\.\d{2,})(%?)(?!\w|\.\d)')
 VERSION_OF = re.compile(
-    r'(?i)\b(numpy|mxnet|python|matplotlib|version|release)\s+"?$')
+    r'(?i)\b(numpy|mxnet|python|matplotlib|version|release|runtime)\s+"?$')
+VERSIONS = re.compile(r'(?i)\s*(numpy|mxnet|python|matplotlib)\s*')
+TABLE = re.compile(r'(?:^\|.*\|[ \t]*(?:\n|$))+', re.M)
 NUMBER = re.compile(r'-?\d+\.\d+(?:[eE][-+]?\d+)?')
 NOT_PROSE = [
     re.compile(r'\$\$.*?\$\$', re.S),  # display math
@@ -33,11 +37,24 @@ NOT_PROSE = [
 ]
 
 
+def without_version_columns(table):
+    """A Markdown table with the cells under a version header blanked."""
+    rows = [row.strip().strip('|').split('|')
+            for row in table.strip().splitlines()]
+    versions = [i for i, head in enumerate(rows[0])
+                if VERSIONS.fullmatch(head)]
+    for row in rows[2:]:
+        for i in versions:
+            if i < len(row):
+                row[i] = ' '
+    return ''.join('|' + '|'.join(row) + '|\n' for row in rows)
+
+
 def prose(markdown):
-    """The markdown with math, code and link targets blanked out."""
+    """The markdown with math, code, link targets and versions blanked."""
     for pattern in NOT_PROSE:
         markdown = pattern.sub(' ', markdown)
-    return markdown
+    return TABLE.sub(lambda m: without_version_columns(m[0]), markdown)
 
 
 def evidence(nb):
@@ -96,6 +113,9 @@ def tiny_notebook(text, output):
     ('It reached 84.70%.', ['84.70%']),
     ('Roughly 0.8 or 95%; $0.847$; `0.847`.', []),  # not checked
     ('It needs numpy 1.24 and Python 3.11.', []),
+    ('| where | Python | acc |\n|---|---|---|\n| Colab | 3.13 | 0.847 |\n',
+     ['0.847']),                                    # only versions skipped
+    ('| where | numpy |\n|---|---|\n| Colab | 2.1.3 |\n\nIt got 0.83.', []),
 ])
 def test_the_check_itself(text, bad):
     assert misquoted(tiny_notebook(text, 'test acc 0.8321\n')) == bad
