@@ -10,14 +10,15 @@ import sys
 d2l = sys.modules[__name__]  # saved code calls other sections' code as d2l.X
 
 
-# Imported in chapter_preliminaries/index.ipynb
+# Imported in chapter_appendix/running.ipynb
 import builtins
 import importlib.util
+import os
 import types
 import numpy
 
 
-# Defined in chapter_preliminaries/index.ipynb
+# Defined in chapter_appendix/running.ipynb
 def restore_numpy_aliases():
     """Give numpy back the names MXNet 1.9.1 reads that numpy removed."""
     def msort(a):
@@ -51,11 +52,11 @@ def restore_numpy_aliases():
             setattr(numpy, name, value)
 
 
-# Run in chapter_preliminaries/index.ipynb
+# Run in chapter_appendix/running.ipynb
 restore_numpy_aliases()
 
 
-# Defined in chapter_preliminaries/index.ipynb
+# Defined in chapter_appendix/running.ipynb
 def check_mxnet_requirements():
     """Say what to install if MXNet 1.9.1 cannot be imported."""
     if importlib.util.find_spec('mxnet') is None:
@@ -67,51 +68,61 @@ def check_mxnet_requirements():
                                   '`pip install setuptools`')
 
 
-# Run in chapter_preliminaries/index.ipynb
+# Run in chapter_appendix/running.ipynb
 check_mxnet_requirements()
 
 
-# Imported in chapter_preliminaries/index.ipynb
-import os
-
-
-# Defined in chapter_preliminaries/index.ipynb
+# Defined in chapter_appendix/running.ipynb
 def pin_cpu_kernels():
-    """Cap MXNet's oneDNN at AVX2 kernels, for the same sums on every CPU."""
+    """Give MXNet's oneDNN and OpenBLAS AVX2 kernels, for the same sums."""
     # setdefault: a reader's own choice of kernels wins.
     os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')
+    try:
+        with open('/proc/cpuinfo') as f:
+            flags = next(x for x in f if x.startswith('flags')).split()
+    except (OSError, StopIteration):  # not Linux
+        flags = []
+    if 'avx2' in flags and 'fma' in flags:
+        os.environ.setdefault('OPENBLAS_CORETYPE', 'Haswell')
 
 
-# Run in chapter_preliminaries/index.ipynb
+# Run in chapter_appendix/running.ipynb
 pin_cpu_kernels()
 
 
-# Imported in chapter_preliminaries/index.ipynb
+# Imported in chapter_appendix/running.ipynb,
+#   chapter_preliminaries/index.ipynb
 from IPython.core.interactiveshell import InteractiveShell
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
+
+
+# Defined in chapter_appendix/running.ipynb
+def make_svg_reproducible():
+    """Draw each SVG figure the same, byte for byte, on every run."""
+    plt.rcParams['svg.hashsalt'] = 'd2l'  # no random salt in element ids
+    svg = InteractiveShell.instance().display_formatter.formatters[
+        'image/svg+xml']
+    draw = svg.lookup_by_type(Figure)
+    draw = getattr(draw, 'draw', draw)  # called again: wrap only once
+    numpy_2 = numpy.lib.NumpyVersion(numpy.__version__) >= '2.0.0'
+
+    def draw_reproducibly(fig):
+        with numpy.printoptions(legacy='1.25' if numpy_2 else False):
+            return draw(fig, metadata={'Date': None})
+    draw_reproducibly.draw = draw
+    svg.for_type(Figure, draw_reproducibly)
+
+
+# Imported in chapter_preliminaries/index.ipynb
 from matplotlib_inline import backend_inline
 
 
 # Defined in chapter_preliminaries/index.ipynb
 def use_svg_display():
-    """Show figures as SVG, reproducibly: no date, no random ids."""
-    # Without these, matplotlib writes the date into each file and salts
-    # the element ids with a random number.
-    backend_inline.set_matplotlib_formats('svg', metadata={'Date': None})
-    plt.rcParams['svg.hashsalt'] = 'd2l'
-    # matplotlib 3.9 names clipping regions after a hash of the text of
-    # their coordinates, which numpy 2 writes as np.float64(7.2): draw as
-    # numpy 1 prints.
-    if numpy.lib.NumpyVersion(numpy.__version__) >= '2.0.0':
-        svg = InteractiveShell.instance().display_formatter.formatters[
-            'image/svg+xml']
-        draw = svg.lookup_by_type(Figure)
-
-        def draw_as_numpy_1(fig):
-            with numpy.printoptions(legacy='1.25'):
-                return draw(fig)
-        svg.for_type(Figure, draw_as_numpy_1)
+    """Show the notebook's figures as SVG, reproducibly."""
+    backend_inline.set_matplotlib_formats('svg')
+    d2l.make_svg_reproducible()
 
 
 # Defined in chapter_preliminaries/index.ipynb

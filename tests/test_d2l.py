@@ -139,8 +139,48 @@ def test_pin_cpu_kernels_sets_what_is_unset(monkeypatch):
     d2l.pin_cpu_kernels()
     assert os.environ['DNNL_MAX_CPU_ISA'] == 'AVX2'
     monkeypatch.setenv('DNNL_MAX_CPU_ISA', 'SSE41')
+    monkeypatch.setenv('OPENBLAS_CORETYPE', 'Prescott')
     d2l.pin_cpu_kernels()
     assert os.environ['DNNL_MAX_CPU_ISA'] == 'SSE41'
+    assert os.environ['OPENBLAS_CORETYPE'] == 'Prescott'
+
+
+def cpu_has_avx2_and_fma():
+    try:
+        flags = Path('/proc/cpuinfo').read_text().split()
+    except OSError:
+        return False
+    return 'avx2' in flags and 'fma' in flags
+
+
+OPENBLAS_CORE = """
+import ctypes, glob, os
+import d2l
+import mxnet
+lib, = glob.glob(os.path.join(os.path.dirname(mxnet.__file__),
+                              'libopenblas*'))
+name = ctypes.CDLL(lib).openblas_get_corename
+name.restype = ctypes.c_char_p
+print(name().decode())
+"""
+
+
+def openblas_core(**env):
+    """The kernels MXNet's OpenBLAS uses in a fresh process importing d2l."""
+    clean = {k: v for k, v in os.environ.items() if k != 'OPENBLAS_CORETYPE'}
+    return subprocess.run([sys.executable, '-c', OPENBLAS_CORE], check=True,
+                          env={**clean, **env}, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_pin_cpu_kernels_gives_openblas_its_avx2_kernels():
+    # Left to itself, MXNet 1.9.1's OpenBLAS 0.3.13 takes its SSE3
+    # ("Prescott") kernels on processors newer than it knows, which sum
+    # np.dot's products in another order.
+    if not cpu_has_avx2_and_fma():
+        pytest.skip('this CPU has no AVX2 and FMA: OpenBLAS is left alone')
+    assert openblas_core() == 'Haswell'
+    assert openblas_core(OPENBLAS_CORETYPE='Prescott') == 'Prescott'
 
 
 def onednn_isa(**env):
@@ -179,6 +219,24 @@ def test_use_svg_display_makes_reproducible_svg():
     assert first[0].lstrip().startswith('<?xml')
     assert first[0] == first[1]
     assert '<dc:date>' not in first[0]
+
+
+def test_make_svg_reproducible_wraps_the_formatter_once():
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib.figure import Figure
+    svg = InteractiveShell.instance().display_formatter.formatters[
+        'image/svg+xml']
+    d2l.make_svg_reproducible()
+    once = svg.lookup_by_type(Figure)
+    d2l.make_svg_reproducible()
+    twice = svg.lookup_by_type(Figure)
+    assert twice.draw is once.draw  # the original drawer, not a wrapper
+    assert not hasattr(twice.draw, 'draw')
+    fig, ax = d2l.plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    drawn = [svg_of(fig) for _ in range(2)]
+    d2l.plt.close(fig)
+    assert drawn[0] == drawn[1] and '<dc:date>' not in drawn[0]
 
 
 def test_set_figsize():

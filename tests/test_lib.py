@@ -35,8 +35,11 @@ def test_d2l_py_passes_ruff():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def make_book(tmp_path, *cells_per_page):
-    """A minimal book: one notebook per list of code cells, in a toc."""
+def make_book(tmp_path, *cells_per_page, metadata=None):
+    """A minimal book: one notebook per list of code cells, in a toc.
+
+    `metadata` maps a page's index to its notebook metadata.
+    """
     names = []
     for i, cells in enumerate(cells_per_page):
         name = f'page{i}'
@@ -44,7 +47,8 @@ def make_book(tmp_path, *cells_per_page):
         nb = {'cells': [{'cell_type': 'code', 'source': source,
                          'metadata': {}, 'outputs': [],
                          'execution_count': None} for source in cells],
-              'metadata': {}, 'nbformat': 4, 'nbformat_minor': 4}
+              'metadata': (metadata or {}).get(i, {}),
+              'nbformat': 4, 'nbformat_minor': 4}
         (tmp_path / f'{name}.ipynb').write_text(json.dumps(nb))
     toc = 'format: jb-book\nroot: page0\n'
     if names[1:]:
@@ -73,6 +77,26 @@ def test_follows_the_table_of_contents(tmp_path):
                      [f'{MARK}\ndef second():\n    pass'])
     text = make_lib.build(book)
     assert text.index('def first') < text.index('def second')
+
+
+def test_pages_marked_save_first_come_first(tmp_path):
+    first = {'d2l': {'save_first': True}}
+    book = make_book(tmp_path, [f'{MARK}\ndef a():\n    pass'],
+                     [f'{MARK}\nimport os'],
+                     [f'{MARK}\ndef c():\n    pass'],
+                     [f'{MARK}\ndef d():\n    pass'],
+                     metadata={2: first, 3: first})
+    text = make_lib.build(book)
+    order = [text.index(s) for s in ('def c', 'def d', 'def a', 'import os')]
+    assert order == sorted(order)
+
+
+def test_the_running_page_comes_before_mxnet_is_imported():
+    text = (ROOT / 'd2l.py').read_text(encoding='utf-8')
+    mxnet = text.index('\nfrom mxnet import')
+    for call in ('\nrestore_numpy_aliases()', '\ncheck_mxnet_requirements()',
+                 '\npin_cpu_kernels()'):
+        assert text.index(call) < mxnet, call
 
 
 def test_merges_imports_into_their_first_statement(tmp_path):

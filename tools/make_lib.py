@@ -8,10 +8,13 @@ in the notebook. This is the rule of d2lbook's ``save_mark``, which we do not
 use itself (see README, "Why not d2lbook").
 
 Blocks are written in table-of-contents order, each under a comment naming
-its notebook. Each module is imported once: the names a later block imports
-from a module join the statement that first imported it, and repeated
-imports are dropped. Imports are not hoisted to the top, because the book
-restores numpy's removed aliases before the first MXNet import.
+its notebook, except that the pages whose notebook metadata sets
+``"d2l": {"save_first": true}`` come first: the back-matter page "Running
+This Book" has code that must run before MXNet is first imported. Each
+module is imported once: the names a later block imports from a module join
+the statement that first imported it, and repeated imports are dropped.
+Imports are not hoisted to the top, because the book restores numpy's
+removed aliases before the first MXNet import.
 
 Usage: python -m tools.make_lib [--check] [--root DIR] [--out FILE]
 """
@@ -105,17 +108,23 @@ def notebook_blocks(root):
         paths = toc.pages(root)
     except FileNotFoundError as e:
         raise LibError(str(e)) from None
-    for path in paths:
-        if path.suffix != '.ipynb':
-            continue
+    notebooks = [(path, json.loads(path.read_text(encoding='utf-8')))
+                 for path in paths if path.suffix == '.ipynb']
+    # sorted() is stable: within each group, the table of contents' order.
+    notebooks.sort(key=lambda item: not _saved_first(item[1]))
+    for path, notebook in notebooks:
         rel = path.relative_to(root).as_posix()
-        cells = json.loads(path.read_text(encoding='utf-8'))['cells']
-        for number, cell in enumerate(cells, 1):
+        for number, cell in enumerate(notebook['cells'], 1):
             if cell['cell_type'] == 'code':
                 where = f'{rel}, cell {number}'
                 for text, nodes in marked_blocks(''.join(cell['source']),
                                                  where):
                     yield rel, where, text, nodes
+
+
+def _saved_first(notebook):
+    return notebook.get('metadata', {}).get('d2l', {}).get('save_first',
+                                                           False)
 
 
 class _Import:
