@@ -19,7 +19,8 @@ COLAB := colab312 colab313
 COMPAT := $(COLAB) newest
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
-	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg)
+	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg) \
+	$(wildcard tools/static/*)
 
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1

@@ -73,6 +73,12 @@ def test_page(site, browser, name):
             .filter(i => !i.complete || i.naturalWidth === 0)
             .map(i => i.src)''')
         assert broken == []
+        # No code block scrolls sideways; the longest line of any that does.
+        wide = page.evaluate('''[...document.querySelectorAll("article pre")]
+            .filter(e => e.scrollWidth > e.clientWidth)
+            .map(e => e.textContent.split("\\n")
+                 .reduce((a, b) => b.length > a.length ? b : a))''')
+        assert wide == [], f'{name}: code blocks wider than the page'
         check_links(page, site, name)
         check_weight(responses, site, name)
         SHOTS.mkdir(parents=True, exist_ok=True)
