@@ -179,8 +179,14 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     return axes
 
 
-# Imported in chapter_linear-networks/linear-regression.ipynb
+# Imported in chapter_linear-networks/linear-regression.ipynb,
+#   chapter_linear-networks/linear-regression-scratch.ipynb,
+#   chapter_linear-networks/linear-regression-concise.ipynb,
+#   chapter_linear-networks/image-classification-dataset.ipynb,
+#   chapter_linear-networks/softmax-regression-scratch.ipynb,
+#   chapter_appendix/data.ipynb
 import time
+from mxnet import autograd, base, gluon, np, npx
 
 
 # Defined in chapter_linear-networks/linear-regression.ipynb
@@ -212,14 +218,6 @@ class Timer:
         return numpy.cumsum(self.times).tolist()
 
 
-# Imported in chapter_linear-networks/linear-regression-scratch.ipynb,
-#   chapter_linear-networks/linear-regression-concise.ipynb,
-#   chapter_linear-networks/image-classification-dataset.ipynb,
-#   chapter_linear-networks/softmax-regression-scratch.ipynb,
-#   chapter_appendix/data.ipynb
-from mxnet import autograd, base, gluon, np, npx
-
-
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def synthetic_data(w, b, num_examples):
     """Generate y = Xw + b + noise, with standard normal features X."""
@@ -244,25 +242,13 @@ def squared_loss(y_hat, y):
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
 def sgd(params, lr, batch_size):
     """Minibatch stochastic gradient descent on a loss summed over a batch."""
-    # MXNet would divide by 0 without complaint, turning the parameters
-    # into inf and nan (and a negative batch size would step uphill).
-    if batch_size <= 0:
-        raise ValueError(f'sgd: batch_size must be positive, got {batch_size}')
     for param in params:
         param[:] = param - lr * param.grad / batch_size
-
-
-# Imported in chapter_linear-networks/linear-regression-concise.ipynb
-import numbers
 
 
 # Defined in chapter_linear-networks/linear-regression-concise.ipynb
 def load_array(data_arrays, batch_size, is_train=True):
     """Construct a Gluon data iterator over arrays of equal length."""
-    # Gluon's sampler would silently make one minibatch of everything.
-    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-        raise ValueError(f'load_array: batch_size must be a positive '
-                         f'integer, got {batch_size!r}')
     dataset = gluon.data.ArrayDataset(*data_arrays)
     return gluon.data.DataLoader(dataset, batch_size, shuffle=is_train)
 
@@ -338,14 +324,9 @@ class MinibatchLoader:
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 def load_data_fashion_mnist(batch_size, resize=None):
     """Load Fashion-MNIST into memory; return train and test data iterators."""
-    # Without these checks, Gluon's transforms would fail with an obscure
-    # TypeError, and its samplers would make one minibatch of everything.
-    if not npx.is_np_array():
+    if not npx.is_np_array():  # else an obscure TypeError in ToTensor
         raise RuntimeError('load_data_fashion_mnist needs MXNet\'s numpy '
                            'interface: call npx.set_np() first')
-    if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-        raise ValueError(f'load_data_fashion_mnist: batch_size must be a '
-                         f'positive integer, got {batch_size!r}')
     trans = [gluon.data.vision.transforms.Resize(resize)] if resize else []
     trans.append(gluon.data.vision.transforms.ToTensor())
     trans = gluon.data.vision.transforms.Compose(trans)
@@ -375,10 +356,8 @@ class Accumulator:
 
     def add(self, *args):
         """Add one value to each of the n sums."""
-        if len(args) != len(self.data):  # zip would drop the extra silently
-            raise ValueError(f'Accumulator.add: {len(args)} values for '
-                             f'{len(self.data)} sums')
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
+        self.data = [a + float(b)
+                     for a, b in zip(self.data, args, strict=True)]
 
     def reset(self):
         """Set every sum back to zero."""
@@ -438,19 +417,14 @@ class Animator:
         n = len(y)
         if not hasattr(x, '__len__'):
             x = [x] * n
-        if len(x) != n:  # zip would drop the extra values silently
-            raise ValueError(f'Animator.add: {len(x)} x values for {n} '
-                             'y values')
         if not self.X:
             self.X = [[] for _ in range(n)]
             self.Y = [[] for _ in range(n)]
-        if n != len(self.Y):  # likewise
-            raise ValueError(f'Animator.add: {n} values for a plot of '
-                             f'{len(self.Y)} curves')
-        for i, (a, b) in enumerate(zip(x, y)):
+        # strict: a point for each curve, no more and no fewer
+        for a, b, xs, ys in zip(x, y, self.X, self.Y, strict=True):
             if a is not None and b is not None:
-                self.X[i].append(a)
-                self.Y[i].append(b)
+                xs.append(a)
+                ys.append(b)
         self.axes[0].cla()
         for x, y, fmt in zip(self.X, self.Y, self.fmts):
             self.axes[0].plot(x, y, fmt)
@@ -464,9 +438,6 @@ class Animator:
 # Defined in chapter_linear-networks/softmax-regression-scratch.ipynb
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     """Train a model, plotting progress; return the final epoch's metrics."""
-    if num_epochs <= 0:  # else an UnboundLocalError at the return
-        raise ValueError(f'train_ch3: num_epochs must be positive, got '
-                         f'{num_epochs}')
     animator = Animator(xlabel='epoch', ylabel='loss, accuracy',
                         xlim=[1, num_epochs], ylim=[0.3, 0.9],
                         legend=['train loss', 'train acc', 'test acc'])

@@ -316,8 +316,6 @@ def test_sgd_takes_one_averaged_step():
     loss.backward()
     d2l.sgd([w], lr=0.1, batch_size=2)
     numpy.testing.assert_allclose(w.asnumpy(), [1 - 0.15, 2 - 0.25])
-    with pytest.raises(ValueError, match='batch_size'):
-        d2l.sgd([w], 0.1, 0)
 
 
 # ---- 3.3 ------------------------------------------------------------------
@@ -334,9 +332,6 @@ def test_load_array():
     assert sorted(shuffled) == [0, 1, 2, 3, 4] and shuffled != [0, 1, 2, 3, 4]
     with pytest.raises(AssertionError, match='same length'):  # Gluon's
         d2l.load_array((features, labels[:4]), 2)
-    for bad in (0, -3, 2.5):  # Gluon would make one minibatch of them all
-        with pytest.raises(ValueError, match='batch_size'):
-            d2l.load_array((features, labels), bad)
 
 
 # ---- 3.5 (the rest is in test_data.py) ----------------------------------
@@ -378,8 +373,10 @@ def test_accumulator():
     assert (metric[0], metric[1]) == (4.0, 3.5)
     metric.reset()
     assert metric.data == [0.0, 0.0]
-    with pytest.raises(ValueError, match='1 values for 2 sums'):
-        metric.add(1)
+    for wrong in [(1,), (1, 2, 3)]:  # zip alone would drop or ignore one
+        with pytest.raises(ValueError, match='zip'):
+            metric.add(*wrong)
+    assert metric.data == [0.0, 0.0]
 
 
 def fixed_net(predictions):
@@ -459,10 +456,10 @@ def test_animator_shows_one_display_and_updates_it(monkeypatch):
     assert animator.Y == [[0.5, 0.75, 1.0], [0.25, 0.5]]
     lines = animator.axes[0].get_lines()
     assert len(lines) == 2 and lines[1].get_color() == 'r'
-    with pytest.raises(ValueError, match='3 values for a plot of 2 curves'):
-        animator.add(4, (1, 2, 3))
-    with pytest.raises(ValueError, match='2 x values for 1 y values'):
-        animator.add([1, 2], [1])
+    with pytest.raises(ValueError, match='argument 3 is shorter'):
+        animator.add(4, (1, 2, 3))  # 3 values for a plot of 2 curves
+    with pytest.raises(ValueError, match='argument 2 is shorter'):
+        animator.add([1, 2], [1])   # 2 x values for 1 y value
     d2l.plt.close('all')
 
 
@@ -476,8 +473,6 @@ def test_train_ch3_returns_final_metrics(monkeypatch):
         net, data, tiny_classification(seed=1), loss, 3, trainer)
     assert train_loss < 0.2 and train_acc == 1.0
     assert test_acc == d2l.evaluate_accuracy(net, tiny_classification(seed=1))
-    with pytest.raises(ValueError, match='num_epochs'):
-        d2l.train_ch3(net, data, data, loss, 0, trainer)
     d2l.plt.close('all')
 
 

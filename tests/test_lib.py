@@ -1,4 +1,5 @@
 """Tests of tools/make_lib.py, the step that generates d2l.py."""
+import ast
 import json
 import os
 import subprocess
@@ -55,6 +56,21 @@ def make_book(tmp_path, *cells_per_page, metadata=None):
         toc += 'chapters:\n' + ''.join(f'  - file: {n}\n' for n in names[1:])
     (tmp_path / '_toc.yml').write_text(toc)
     return tmp_path
+
+
+def test_the_teaching_code_holds_at_most_three_raises():
+    # The chapter's functions are also its text: guards crowd the idea out.
+    # The back matter's plumbing (chapter_appendix) may check more.
+    text = (ROOT / 'd2l.py').read_text(encoding='utf-8')
+    raises = []
+    for node in ast.parse(text).body:
+        page = [line for line in
+                text.splitlines()[:node.lineno - 1][-3:]
+                if line.startswith('# Defined in ')]
+        if page and not page[-1].startswith('# Defined in chapter_appendix'):
+            raises += [(node.name, r.lineno) for r in ast.walk(node)
+                       if isinstance(r, ast.Raise)]
+    assert len(raises) <= 3, raises
 
 
 def test_saves_the_block_after_the_marker_not_the_demo(tmp_path):
@@ -145,6 +161,14 @@ def test_a_marked_cell_must_be_python(tmp_path):
     book = make_book(tmp_path, [f'{MARK}\n%matplotlib inline\ndef f(): pass'])
     with pytest.raises(make_lib.LibError, match='not plain Python'):
         make_lib.build(book)
+
+
+def test_magics_before_the_marker_are_left_out(tmp_path):
+    book = make_book(tmp_path, [f'%matplotlib inline\nimport d2l\n{MARK}\n'
+                                'import os\n\nos.getcwd()'])
+    text = make_lib.build(book)
+    assert '\nimport os\n' in text
+    assert 'matplotlib' not in text and 'getcwd' not in text
 
 
 def test_a_toc_entry_without_a_page_is_refused(tmp_path):

@@ -58,9 +58,13 @@ def marked_blocks(source, where):
                if line.strip() == MARKER]
     if not markers:
         return
-    # IPython magics are not Python; a saved cell must not need them.
+    # IPython magics are not Python. Those before the first marker, such
+    # as a page's `%matplotlib inline`, are left out; a saved block must
+    # not need one.
+    code = [('' if i < markers[0] and line.lstrip()[:1] in ('%', '!')
+             else line) for i, line in enumerate(lines)]
     try:
-        body = ast.parse(source).body
+        body = ast.parse('\n'.join(code)).body
     except SyntaxError as e:
         raise LibError(f'{where}: a marked cell is not plain Python '
                        f'(line {e.lineno}: {e.msg})') from None
