@@ -255,7 +255,7 @@ def load_array(data_arrays, batch_size, is_train=True):
 
 # Defined in chapter_linear-networks/image-classification-dataset.ipynb
 class FashionMNIST(gluon.data.Dataset):
-    """Fashion-MNIST: 28x28x1 uint8 images of 10 kinds of clothing."""
+    """Fashion-MNIST: 28x28x1 uint8 images of 10 kinds of fashion items."""
     def __init__(self, root=None, train=True):
         split = 'train' if train else 't10k'
         images = d2l.fashion_mnist_file(f'{split}-images-idx3-ubyte', root)
@@ -386,7 +386,7 @@ def train_epoch_ch3(net, train_iter, loss, updater):
         with autograd.record():
             y_hat = net(X)
             l = loss(y_hat, y)
-        # Outside the recording: only the forward pass is differentiated.
+        # Outside the recording: only the forward pass is recorded.
         l.backward()
         updater(X.shape[0])
         metric.add(float(l.sum()), accuracy(y_hat, y), y.size)

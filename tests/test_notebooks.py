@@ -92,6 +92,17 @@ def test_outputs_come_from_one_clean_run(path):
         for out in c.get('outputs', []):
             assert out['output_type'] != 'error'
             assert out.get('name') != 'stderr', ''.join(out['text'])
+        # one stream output per run of prints (tools.notebooks merges them)
+        names = [out.get('name') for out in c.get('outputs', [])]
+        assert all(a is None or a != b for a, b in zip(names, names[1:]))
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_prose_lines_fit_in_79_columns(path):
+    long = [line for source in cells(path, 'markdown')
+            for line in source.splitlines()
+            if len(line) > 79 and '://' not in line]
+    assert long == []
 
 
 def book_markdown():

@@ -22,4 +22,24 @@ def run(nb, cwd, timeout=600, record_timing=False, kernel_name=''):
                                  record_timing=record_timing, **options)
     if result.err is not None:
         raise result.err
+    merge_streams(nb)
     return result.time
+
+
+def merge_streams(nb):
+    """Join each cell's consecutive outputs to one stream into one output.
+
+    How a kernel's prints are split into messages depends on timing; the
+    stored notebook should not (the site merges them too: nb_merge_streams).
+    """
+    for cell in nb.cells:
+        merged = []
+        for out in cell.get('outputs', []):
+            if (merged and out.output_type == 'stream' and
+                    merged[-1].output_type == 'stream' and
+                    merged[-1].name == out.name):
+                merged[-1].text += out.text
+            else:
+                merged.append(out)
+        if 'outputs' in cell:
+            cell.outputs = merged
