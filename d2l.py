@@ -15,21 +15,21 @@ import builtins
 import importlib.util
 import os
 import types
-import numpy
+import numpy as onp
 
 
 # Defined in chapter_appendix/running.ipynb
 def restore_numpy_aliases():
     """Give numpy back the names MXNet 1.9.1 reads that numpy removed."""
     def msort(a):
-        return numpy.sort(a, axis=0)
+        return onp.sort(a, axis=0)
 
     def in1d(ar1, ar2, assume_unique=False, invert=False, **kwargs):
-        ar1 = numpy.asarray(ar1).ravel()
-        return numpy.isin(ar1, ar2, assume_unique, invert, **kwargs)
+        ar1 = onp.asarray(ar1).ravel()
+        return onp.isin(ar1, ar2, assume_unique, invert, **kwargs)
 
     def trapz(y, x=None, dx=1.0, axis=-1):
-        return numpy.trapezoid(y, x, dx, axis)
+        return onp.trapezoid(y, x, dx, axis)
 
     def removed(name):  # like numpy's own stand-ins, from 1.20 to 1.26
         def financial(*args, **kwargs):
@@ -37,19 +37,18 @@ def restore_numpy_aliases():
                                'use the numpy_financial package instead')
         return financial
 
-    names = {name: getattr(builtins, name) for name in
-             ('bool', 'int', 'float', 'complex', 'object', 'str')}
+    names = {name: getattr(builtins, name) for name in ('bool', 'int')}
     names.update(
-        PZERO=0.0, NZERO=-0.0, PINF=numpy.inf, NINF=-numpy.inf,
-        Inf=numpy.inf, NaN=numpy.nan, NAN=numpy.nan,
-        sometrue=numpy.any, alltrue=numpy.all, product=numpy.prod,
-        round_=numpy.round, msort=msort, in1d=in1d, trapz=trapz,
+        PZERO=0.0, NZERO=-0.0, PINF=onp.inf, NINF=-onp.inf,
+        Inf=onp.inf, NaN=onp.nan, NAN=onp.nan,
+        sometrue=onp.any, alltrue=onp.all, product=onp.prod,
+        round_=onp.round, msort=msort, in1d=in1d, trapz=trapz,
         compat=types.SimpleNamespace(basestring=str))
     for name in ('mirr', 'npv', 'pmt', 'ppmt', 'pv', 'rate'):
         names[name] = removed(name)
     for name, value in names.items():
-        if name not in vars(numpy):
-            setattr(numpy, name, value)
+        if name not in vars(onp):
+            setattr(onp, name, value)
 
 
 # Run in chapter_appendix/running.ipynb
@@ -74,9 +73,10 @@ check_mxnet_requirements()
 
 # Defined in chapter_appendix/running.ipynb
 def pin_cpu_kernels():
-    """Give MXNet's oneDNN and OpenBLAS AVX2 kernels, for the same sums."""
-    # setdefault: a reader's own choice of kernels wins.
+    """Give MXNet's oneDNN and OpenBLAS AVX2 kernels, and one thread."""
+    # setdefault: a reader's own choice of kernels or threads wins.
     os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')
+    os.environ.setdefault('OMP_NUM_THREADS', '1')
     try:
         with open('/proc/cpuinfo') as f:
             flags = next(x for x in f if x.startswith('flags')).split()
@@ -105,10 +105,10 @@ def make_svg_reproducible():
         'image/svg+xml']
     draw = svg.lookup_by_type(Figure)
     draw = getattr(draw, 'draw', draw)  # called again: wrap only once
-    numpy_2 = numpy.lib.NumpyVersion(numpy.__version__) >= '2.0.0'
+    numpy_2 = onp.lib.NumpyVersion(onp.__version__) >= '2.0.0'
 
     def draw_reproducibly(fig):
-        with numpy.printoptions(legacy='1.25' if numpy_2 else False):
+        with onp.printoptions(legacy='1.25' if numpy_2 else False):
             return draw(fig, metadata={'Date': None})
     draw_reproducibly.draw = draw
     svg.for_type(Figure, draw_reproducibly)
@@ -179,14 +179,98 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
     return axes
 
 
-# Imported in chapter_linear-networks/linear-regression.ipynb,
+# Defined in chapter_preliminaries/index.ipynb
+mxnet = d2l  # for `from d2l import mxnet as d2l`
+
+
+# Imported in chapter_preliminaries/index.ipynb,
+#   chapter_linear-networks/linear-regression.ipynb,
 #   chapter_linear-networks/linear-regression-scratch.ipynb,
 #   chapter_linear-networks/linear-regression-concise.ipynb,
 #   chapter_linear-networks/image-classification-dataset.ipynb,
 #   chapter_linear-networks/softmax-regression-scratch.ipynb,
 #   chapter_appendix/data.ipynb
-import time
 from mxnet import autograd, base, gluon, np, npx
+
+
+# Defined in chapter_preliminaries/index.ipynb
+tensor, ones, zeros, eye = np.array, np.ones, np.zeros, np.eye
+
+
+# Defined in chapter_preliminaries/index.ipynb
+arange, linspace, meshgrid = np.arange, np.linspace, np.meshgrid
+
+
+# Defined in chapter_preliminaries/index.ipynb
+normal, rand = np.random.normal, np.random.rand
+
+
+# Defined in chapter_preliminaries/index.ipynb
+int32, float32 = np.int32, np.float32
+
+
+# Defined in chapter_preliminaries/index.ipynb
+sin, sinh, cos, cosh, tanh = np.sin, np.sinh, np.cos, np.cosh, np.tanh
+
+
+# Defined in chapter_preliminaries/index.ipynb
+exp, log, abs = np.exp, np.log, np.abs
+
+
+# Defined in chapter_preliminaries/index.ipynb
+matmul, concat, stack = np.dot, np.concatenate, np.stack
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def numpy(x, *args, **kwargs):
+    """Return the MXNet array `x` as a numpy array."""
+    return x.asnumpy(*args, **kwargs)
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def size(x):
+    """Return the number of elements of `x`."""
+    return x.size
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def reshape(x, *args, **kwargs):
+    """Return `x` reshaped: `x.reshape(...)`."""
+    return x.reshape(*args, **kwargs)
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def transpose(x):
+    """Return `x` with its axes reversed: `x.T`."""
+    return x.T
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def to(x, *args, **kwargs):
+    """Return `x` on another device: `x.as_in_context(...)`."""
+    return x.as_in_context(*args, **kwargs)
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def reduce_sum(x, *args, **kwargs):
+    """Return the sum of the elements of `x`, or along an axis."""
+    return x.sum(*args, **kwargs)
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def argmax(x, *args, **kwargs):
+    """Return the indices of the largest elements of `x`."""
+    return x.argmax(*args, **kwargs)
+
+
+# Defined in chapter_preliminaries/index.ipynb
+def astype(x, *args, **kwargs):
+    """Return `x` converted to another number type."""
+    return x.astype(*args, **kwargs)
+
+
+# Imported in chapter_linear-networks/linear-regression.ipynb
+import time
 
 
 # Defined in chapter_linear-networks/linear-regression.ipynb
@@ -215,7 +299,7 @@ class Timer:
 
     def cumsum(self):
         """Return the running totals of the recorded times."""
-        return numpy.cumsum(self.times).tolist()
+        return onp.cumsum(self.times).tolist()
 
 
 # Defined in chapter_linear-networks/linear-regression-scratch.ipynb
@@ -262,7 +346,7 @@ class FashionMNIST(gluon.data.Dataset):
         labels = d2l.fashion_mnist_file(f'{split}-labels-idx1-ubyte', root)
         # One MXNet array for all images: creating many small ones is slow.
         self.images = np.array(images[..., None], dtype=images.dtype)
-        self.labels = labels.astype(numpy.int32)
+        self.labels = labels.astype(onp.int32)
 
     def __getitem__(self, idx):
         return self.images[idx], self.labels[idx]
@@ -285,7 +369,7 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     d2l.use_svg_display()
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = d2l.plt.subplots(num_rows, num_cols, figsize=figsize)
-    axes = numpy.array(axes).flatten()
+    axes = onp.array(axes).flatten()
     for i, (ax, img) in enumerate(zip(axes, imgs)):
         ax.imshow(img.asnumpy() if hasattr(img, 'asnumpy') else img,
                   cmap='gray')
@@ -314,7 +398,7 @@ class MinibatchLoader:
 
     def __iter__(self):
         for indices in self.batches:
-            X, y = self.dataset[numpy.array(indices)]
+            X, y = self.dataset[onp.array(indices)]
             yield self.transform(X), np.array(y)
 
     def __len__(self):
@@ -514,8 +598,8 @@ def decode_idx(data, name, source):
         raise ValueError(f'{source} is not the Fashion-MNIST file {name} '
                          f'(its checksum differs); {fix}')
     ndim = data[3]
-    shape = numpy.frombuffer(data, '>u4', ndim, offset=4)
-    return numpy.frombuffer(data, numpy.uint8,
+    shape = onp.frombuffer(data, '>u4', ndim, offset=4)
+    return onp.frombuffer(data, onp.uint8,
                             offset=4 + 4 * ndim).reshape(shape)
 
 
