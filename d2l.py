@@ -180,7 +180,7 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
 
 
 # Defined in chapter_preliminaries/index.ipynb
-mxnet = d2l  # for `from d2l import mxnet as d2l`
+mxnet = d2l  # the library itself, for `from d2l import mxnet as d2l`
 
 
 # Imported in chapter_preliminaries/index.ipynb,
@@ -555,14 +555,14 @@ import zlib
 
 
 # Defined in chapter_appendix/data.ipynb
-FASHION_MNIST_URLS = (  # tried in this order
+FASHION_MNIST_URLS = (  # the mirrors of Fashion-MNIST, tried in order
     'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
     'https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/'
     'gluon/dataset/fashion-mnist/')
 
 
 # Defined in chapter_appendix/data.ipynb
-FASHION_MNIST_SHA256 = {  # of the decompressed idx data
+FASHION_MNIST_SHA256 = {  # of each file's decompressed idx data
     'train-images-idx3-ubyte':
         'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
     'train-labels-idx1-ubyte':

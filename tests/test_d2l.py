@@ -3,7 +3,6 @@
 The data-loading functions of section 3.5 are tested in test_data.py.
 test_every_public_name_is_tested keeps this list complete as d2l grows.
 """
-import ast
 import builtins
 import os
 import re
@@ -18,28 +17,17 @@ import pytest
 from mxnet import autograd, gluon, init, np, npx
 from mxnet.gluon import nn
 
+from tests.utils import public_names
+
 npx.set_np()
 TESTS = Path(__file__).resolve().parent
-
-
-def public_names():
-    tree = ast.parse(Path(d2l.__file__).read_text(encoding='utf-8'))
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:  # `a = ...` and `a, b = ...`
-                names.update(t.id for t in ast.walk(target)
-                             if isinstance(t, ast.Name))
-    return {n for n in names if not n.startswith('_') and n != 'd2l'}
 
 
 def test_every_public_name_is_tested():
     tested = set()
     for path in TESTS.glob('test_*.py'):
         tested.update(re.findall(r'd2l\.(\w+)', path.read_text()))
-    assert public_names() - tested == set(), 'untested names in d2l.py'
+    assert public_names(d2l.__file__) - tested == set(), 'untested names'
 
 
 # ---- tools from earlier chapters ----------------------------------------

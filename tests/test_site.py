@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
-                         SPEC_SECTIONS, serve, site_problem)
+                         SPEC_SECTIONS, public_names, serve, site_problem)
 from tools import sphinx_reader_notebooks as reader
 from tools import toc
 
@@ -86,6 +86,52 @@ def test_page(site, browser, name):
                         full_page=True)
     finally:
         page.close()
+
+
+CODE_LINKS = '[...document.querySelectorAll("div.cell_input a[href]")]' \
+    '.map(a => [a.textContent, a.getAttribute("href")])'
+
+
+@pytest.mark.browser
+def test_d2l_names_in_the_code_link_to_the_api_page(site, browser):
+    # sphinx-codeautolink: each d2l.X in a code cell links to its entry.
+    linked = {}
+    for name in NOTEBOOK_PAGES:
+        if not name.startswith('chapter_linear-networks/'):
+            continue
+        page, problems, _ = load(browser, f'{site}{name}.html')
+        links = page.evaluate(CODE_LINKS)
+        page.close()
+        assert problems == []
+        for _, href in links:
+            if '#d2l.' in href:
+                linked[href.split('#')[1]] = urljoin(f'{site}{name}.html',
+                                                     href)
+    for entry in ('d2l.synthetic_data', 'd2l.sgd', 'd2l.Timer',
+                  'd2l.load_data_fashion_mnist', 'd2l.train_ch3',
+                  'd2l.plot'):
+        assert entry in linked, f'no code links {entry}'
+    api, problems, _ = load(browser, next(iter(linked.values())))
+    try:
+        assert problems == []
+        for entry, url in sorted(linked.items()):  # every one of them
+            assert url.split('#')[0] == api.url.split('#')[0], url
+            signature = api.locator(f'dt[id="{entry}"]')
+            assert signature.count() == 1, entry
+            text = signature.locator('xpath=following-sibling::dd[1]')
+            if entry.count('.') == 1:  # a method's class says where
+                assert 'Defined in' in text.inner_text(), entry
+    finally:
+        api.close()
+
+
+def test_the_api_page_has_an_entry_for_every_public_name():
+    html = chapter_html('chapter_appendix/api')
+    entries = set(re.findall(r'<dt class="sig[^"]*" id="d2l\.(\w+)">', html))
+    assert entries == public_names(ROOT / 'd2l.py')
+    # each says where the book defines it, with a link there
+    assert html.count('Defined in') == len(entries)
+    assert 'Section 3.6' in html and 'Tools from Earlier Chapters' in html
 
 
 def check_links(page, site, name):

@@ -1,6 +1,7 @@
 """Helpers shared by the tests: a tiny idx encoder, a local web server, a
 copy of the book, a check for MyST. (Fixtures built on them are in
 conftest.py.)"""
+import ast
 import contextlib
 import functools
 import http.server
@@ -132,3 +133,17 @@ def site_problem(site, url, base):
         if unquote(parsed.fragment) not in ids:
             return f'no anchor #{parsed.fragment} on {target.name}'
     return None
+
+
+def public_names(path):
+    """The names d2l.py defines (not imports) that do not start with _."""
+    tree = ast.parse(Path(path).read_text(encoding='utf-8'))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:  # `a = ...` and `a, b = ...`
+                names.update(t.id for t in ast.walk(target)
+                             if isinstance(t, ast.Name))
+    return {n for n in names if not n.startswith('_') and n != 'd2l'}
