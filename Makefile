@@ -30,13 +30,39 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
-# d2l is installed editable, so `import d2l` works from any folder.
+# d2l is installed editable, so `import d2l` works from any folder. Before
+# that, tools/check_python.py refuses a Python the lock cannot serve, and a
+# half-made .venv (a failed install, another PYTHON) is removed, so each
+# try starts clean. The stamp holds the folder the environment was made
+# in: its scripts and its editable d2l name that folder, so a checkout that
+# was moved or copied gets a new one. (A .venv that is a link, as in the
+# tests' copies of the book, is shared on purpose and left alone.)
 $(VENV)/.installed: requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: there is no" \
+	  "$(PYTHON): install Python 3.11 (Debian's python3.11 package) or" \
+	  "name one with \`make PYTHON=/path/to/python3.11\`" >&2; exit 1; }
+	@$(PYTHON) tools/check_python.py
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip==24.3.1
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.txt
+	{ $(PY) -m pip install -q --upgrade pip==24.3.1 && \
+	  $(PY) -m pip install -q --require-hashes --no-deps \
+	    -r requirements.txt; } || { echo "$(PIP_FAILED)" >&2; exit 1; }
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
-	touch $@
+	echo '$(CURDIR)/$(VENV)' > $@
+PIP_FAILED := make: pip could not install the lock (see above); if it could \
+  not reach the package registry, check the network (or PIP_INDEX_URL) and \
+  run make again, which starts afresh
+VENV_MADE_IN := $(shell cat $(VENV)/.installed 2>/dev/null)
+ifneq ($(VENV_MADE_IN),)
+ifneq ($(VENV_MADE_IN),$(CURDIR)/$(VENV))
+ifeq ($(shell test -L $(VENV) && echo link),)
+$(info make: $(VENV) was made in $(VENV_MADE_IN), not here (the checkout \
+  moved or was copied): making a new one)
+$(VENV)/.installed: FORCE
+endif
+endif
+endif
+FORCE:
 
 # $(call find_python,3.12): the command of a Python 3.12 that runs, from
 # PATH or else from pyenv; empty if there is none.
