@@ -174,17 +174,13 @@ mathjax: _build/vendor/mathjax/tex-chtml.js
 _build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
 	$(PY) -m tools.fetch_mathjax $(@D)
 
-# Before each build, tools/build_inputs.py clears the caches whose inputs
-# changed content: the execution cache when d2l.py or the environment did
-# (the cache sees only the notebooks' code), the rendered pages when the
-# book's Sphinx extensions did.
-#
-# Sphinx reads and writes again only the pages that changed, so a page that
-# made a build fail would pass unnoticed the next time. So a failed build
-# removes the target (else make would think the site up to date), and while
-# the marker _build/.build-failed exists, every page is read and written
-# afresh (the executions stay cached). An error in a notebook stops the
-# build (nb_execution_raise_on_error) before any page shows its traceback.
+# tools/build.py runs each build of the book: one at a time, after checking
+# the sources and the caches (a cache whose inputs changed content, or whose
+# files are not those of the last green build, is cleared), and such that
+# nothing a failed build wrote reaches a later site. A failed build removes
+# the target (else make would think the site up to date). An error in a
+# notebook stops the build (nb_execution_raise_on_error) before any page
+# shows its traceback.
 BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
 	$(wildcard tools/sphinx_*.py)
 
@@ -197,18 +193,8 @@ _build/html/index.html: $(BOOK_INPUTS) _build/vendor/mathjax/tex-chtml.js
 	$(call jupyter_book,html)
 
 # $(call jupyter_book,BUILDER): one build of the book, as described above.
-define jupyter_book
-	$(PY) -m tools.build_inputs _build
-	@if [ -e _build/.build-failed ]; then \
-	  echo 'make: the last build failed: reading every page again'; \
-	  rm -rf _build/.doctrees _build/html _build/latex; fi
-	@touch _build/.build-failed
-	$(VENV)/bin/jupyter-book build . --builder $(1) --warningiserror \
-	  --nitpick --keep-going \
-	  || { rm -f $@; exit 1; }  # Sphinx wrote it; make must not trust it
-	@rm _build/.build-failed
-	@touch $@
-endef
+jupyter_book = $(PY) -m tools.build $@ -- $(VENV)/bin/jupyter-book build . \
+	--builder $(1) --warningiserror --nitpick --keep-going
 
 # ---- the PDF -------------------------------------------------------------------
 # Sphinx's LaTeX builder over the same execution cache as the site (no
@@ -255,8 +241,9 @@ test-newest: .venv-newest/.installed _build/.data-checked
 	.venv-newest/bin/python -m pytest $(NOTEBOOKS) tests/test_d2l.py \
 		tests/test_data.py
 
+# No cache: the tests must pass in a checkout the user cannot write to.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check d2l.py tools tests conftest.py
+	$(VENV)/bin/ruff check --no-cache d2l.py tools tests conftest.py
 	$(VENV)/bin/actionlint
 
 bench: html

@@ -17,6 +17,14 @@ if os.environ.get('D2L_DATA_DIR'):
     os.environ['D2L_DATA_DIR'] = os.path.abspath(os.environ['D2L_DATA_DIR'])
 
 
+def pytest_configure(config):
+    # pyproject's addopts name tests/sanitize.cfg relative to the repository,
+    # but pytest may start in any of its folders (a chapter's, say).
+    path = getattr(config.option, 'nbval_sanitize_with', None)
+    if path and not os.path.exists(path):
+        config.option.nbval_sanitize_with = str(config.rootpath / path)
+
+
 def _execute_cell_input(self, cell_input, allow_stdin=None):
     # nbval 0.11 runs cells with store_history=False, which breaks IPython's
     # check for a trailing semicolon (nbval issue #194, IPython #14162): an

@@ -3,11 +3,13 @@ contents, and system packages are installed or named."""
 import json
 import os
 import subprocess
+import sys
+import time
 
 import pytest
 
-from tests.utils import ROOT, copy_book
-from tools import build_inputs
+from tests.utils import ROOT, copy_book, make_book
+from tools import build, build_inputs, check_python
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
 INDEX = 'chapter_linear-networks/index.md'
@@ -109,7 +111,8 @@ def built_copy(tmp_path_factory):
     if not (ROOT / '_build' / 'html' / 'index.html').exists():
         pytest.fail('the book is not built: run `make html` first')
     return copy_book(tmp_path_factory.mktemp('book') / 'book',
-                     keep=['.jupyter_cache', 'vendor', '.data-checked',
+                     keep=['.jupyter_cache', '.green.json', 'vendor',
+                           '.data-checked',
                            '.inputs-execution', '.inputs-extensions'])
 
 
@@ -142,7 +145,7 @@ def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
     (book / 'd2l.py').write_text((book / 'd2l.py').read_text())
     code, log = make_html(book)
     assert code == 0, log
-    assert 'build_inputs' not in log  # no cache was cleared
+    assert 'inputs changed' not in log  # no cache was cleared
     assert 'Executing notebook' not in log
 
 
@@ -163,3 +166,290 @@ def test_a_fork_publishes_buttons_and_notebooks_of_its_own(built_copy):
     text = ''.join(''.join(c['source']) for c in nb['cells'])
     assert 'https://someone.github.io/fork/chapter_linear-networks/' in text
     assert 'd2l-linear-networks' not in text
+
+
+# ---- tools/build.py, with a stand-in for jupyter-book --------------------
+TARGET = '_build/html/index.html'
+
+
+def book_for_build(tmp_path):
+    """A tiny book that tools/build.py accepts: a page, d2l.py, a toc."""
+    book = make_book(tmp_path, ['print(1)'])
+    (book / 'd2l.py').write_text('# library\n')
+    return book
+
+
+def writer(*paths, then=''):
+    """A build command that writes `paths` (and the target), runs `then`."""
+    code = ('import pathlib, sys, time\n'
+            f'for p in {[*map(str, paths), TARGET]!r}:\n'
+            '    pathlib.Path(p).parent.mkdir(parents=True, exist_ok=True)\n'
+            "    pathlib.Path(p).write_text('made')\n" + then)
+    return [sys.executable, '-c', code]
+
+
+def test_a_second_build_waits_for_the_first(tmp_path):
+    book = book_for_build(tmp_path)
+    log = tmp_path / 'log'
+    step = (f"open({str(log)!r}, 'a').write('start\\n'); time.sleep(1.5); "
+            f"open({str(log)!r}, 'a').write('end\\n')\n")
+    args = [sys.executable, '-m', 'tools.build', TARGET, '--']
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    first = subprocess.Popen(args + writer(then=step), cwd=book, env=env,
+                             stdout=subprocess.PIPE, text=True)
+    while not log.exists():
+        time.sleep(0.05)
+    second = subprocess.run(args + writer(then=step), cwd=book, env=env,
+                            capture_output=True, text=True)
+    assert first.wait() == 0 and second.returncode == 0, second.stdout
+    assert 'another build of this book is running' in second.stdout
+    assert log.read_text() == 'start\nend\nstart\nend\n'
+
+
+def test_an_edit_saved_during_a_build_is_built_next_time(tmp_path):
+    book = book_for_build(tmp_path)
+    # Sphinx reads the pages first and writes the site last.
+    edit_then_write = [sys.executable, '-c', (
+        "import pathlib, time; time.sleep(0.05); "
+        "pathlib.Path('page0.ipynb').touch(); time.sleep(0.05); "
+        f"pathlib.Path({TARGET!r}).parent.mkdir(parents=True); "
+        f"pathlib.Path({TARGET!r}).write_text('made')")]
+    assert build.build(TARGET, edit_then_write, book) == 0
+    # make rebuilds the target when a source is newer than it
+    assert ((book / 'page0.ipynb').stat().st_mtime >
+            (book / TARGET).stat().st_mtime)
+
+
+def test_a_failed_build_leaves_nothing_to_a_later_one(tmp_path, capsys):
+    book = book_for_build(tmp_path)
+    image = '_build/jupyter_execute/figure.png'
+    assert build.build(TARGET, writer(image), book) == 0
+    fail = writer(image, '_build/jupyter_execute/half.png',
+                  then='sys.exit(1)')
+    assert build.build(TARGET, fail, book) == 1
+    assert not (book / TARGET).exists()  # make must not trust it
+    capsys.readouterr()
+    assert build.build(TARGET, writer(), book) == 0
+    out = capsys.readouterr().out
+    assert 'the last build failed' in out
+    assert 'executed outputs' not in out  # gone before they are compared
+    assert not (book / '_build/jupyter_execute').exists()
+
+
+def test_changed_outputs_are_made_again(tmp_path, capsys):
+    book = book_for_build(tmp_path)
+    image = book / '_build/jupyter_execute/figure.png'
+    assert build.build(TARGET, writer(image), book) == 0
+    image.write_bytes(image.read_bytes()[:2])  # an interrupted write
+    capsys.readouterr()
+    assert build.build(TARGET, writer(), book) == 0
+    assert 'executed outputs' in capsys.readouterr().out
+    assert not image.exists()
+
+
+def test_a_full_disk_is_named(tmp_path, capsys, monkeypatch):
+    book = book_for_build(tmp_path)
+    monkeypatch.setattr(build, 'LOW_DISK', float('inf'))
+    assert build.build(TARGET, writer(then='sys.exit(1)'), book) == 1
+    assert 'is (nearly) full: free some space' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize('damage', ['conflict', 'unlisted'])
+def test_bad_sources_stop_the_build_before_it_starts(tmp_path, capsys,
+                                                     damage):
+    book = book_for_build(tmp_path)
+    if damage == 'conflict':
+        (book / 'page0.ipynb').write_text('{\n<<<<<<< HEAD\n}\n')
+        expected = 'page0.ipynb is not valid JSON'
+    else:
+        (book / 'chapter_x').mkdir()
+        (book / 'chapter_x' / 'extra.md').write_text('# Extra\n')
+        expected = 'chapter_x/extra.md is not in _toc.yml'
+    assert build.build(TARGET, writer(), book) == 2
+    assert expected in capsys.readouterr().out
+    assert not (book / TARGET).exists()
+
+
+# ---- tools/build.py with jupyter-book, on a tiny book ----------------------
+PNG = ('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf'
+       'DwAChwGA60e6kgAAAABJRU5ErkJggg==')  # one pixel
+TINY_CONFIG = '''title: Tiny
+only_build_toc_files: true
+execute:
+  execute_notebooks: cache
+sphinx:
+  config:
+    nb_execution_raise_on_error: true
+'''
+
+
+def jupyter_book(book):
+    """Build the tiny book as `make html` does; return (code, log)."""
+    result = subprocess.run(
+        [sys.executable, '-m', 'tools.build', TARGET, '--',
+         str(ROOT / '.venv' / 'bin' / 'jupyter-book'), 'build', '.',
+         '--builder', 'html', '--warningiserror'],
+        cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True, text=True, timeout=300)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_damaged_caches_and_outputs_are_rebuilt(tmp_path):
+    book = book_for_build(tmp_path)
+    page = book / 'page0.ipynb'
+    nb = json.loads(page.read_text())
+    nb['cells'] = [{'cell_type': 'markdown', 'metadata': {},
+                    'source': '# Tiny\n'}] + [
+        dict(cell, source=source) for cell, source in zip(
+            nb['cells'] * 2,
+            ["print('answer', 6 * 7)",
+             'import base64\nfrom IPython.display import Image\n'
+             f'Image(data=base64.b64decode({PNG!r}))'])]
+    page.write_text(json.dumps(nb))
+    (book / '_config.yml').write_text(TINY_CONFIG)
+    build_folder = book / '_build'
+    png = __import__('base64').b64decode(PNG)
+
+    def green_with_the_right_outputs():
+        code, log = jupyter_book(book)
+        assert code == 0, log
+        html = (build_folder / 'html' / 'page0.html').read_text()
+        assert 'answer 42' in html
+        images = list((build_folder / 'html' / '_images').glob('*.png'))
+        assert [p.read_bytes() for p in images] == [png]
+        return log
+
+    green_with_the_right_outputs()
+    damages = {  # each one what a full disk or a kill leaves behind
+        'output image': next(build_folder.glob('jupyter_execute/*.png')),
+        'cached notebook': next(build_folder.glob(
+            '.jupyter_cache/executed/*/base.ipynb')),
+        'database': build_folder / '.jupyter_cache' / 'global.db',
+    }
+    for what, path in damages.items():
+        path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+        page.touch()  # the page is read again, its outputs looked up
+        log = green_with_the_right_outputs()
+        assert 'build: ' in log, (what, log)
+
+
+# ---- the environment and the tools' caches ---------------------------------
+def test_lint_writes_no_cache_into_the_checkout():
+    # A checkout the user cannot write to must still pass `make test`.
+    result = subprocess.run(['make', '-s', 'lint'], cwd=ROOT, text=True,
+                            capture_output=True,
+                            env=dict(os.environ,
+                                     RUFF_CACHE_DIR='/dev/null/ruff'))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pytest_runs_from_a_chapter_folder():
+    folder = ROOT / 'chapter_appendix'
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-n', '0', 'running.ipynb'],
+        cwd=folder, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize('version, expected', [
+    ((3, 11, 1), 'is Python 3.11.1, but the lock is for Python 3.11.2'),
+    ((3, 12, 0), 'is Python 3.12.0, but the lock is for Python 3.11.2'),
+    ((3, 10, 14), 'is Python 3.10.14'),
+])
+def test_a_python_the_lock_cannot_serve_is_refused(version, expected):
+    assert expected in check_python.problem(version)
+
+
+def test_a_python_without_a_module_is_refused_with_the_package():
+    why = check_python.problem(
+        (3, 11, 2), lambda name: None if name == 'ensurepip' else True)
+    assert "lacks the module ensurepip: install Debian's python3.11-venv" \
+        in why
+    assert check_python.problem() is None  # this one can
+
+
+def pins(path):
+    """The name and version of each package a lock file pins."""
+    return [line.split(' ')[0].split('==')
+            for line in path.read_text().splitlines()
+            if '==' in line and not line.startswith((' ', '#'))]
+
+
+def test_every_pin_of_the_lock_admits_the_oldest_python_named():
+    from importlib.metadata import distribution
+
+    from packaging.specifiers import SpecifierSet
+    oldest = '.'.join(map(str, check_python.OLDEST))
+    refused = []
+    for name, version in pins(ROOT / 'requirements.txt'):
+        dist = distribution(name)
+        assert dist.version == version, f'.venv has {name} {dist.version}'
+        needs = dist.metadata.get('Requires-Python')
+        if needs and oldest not in SpecifierSet(needs):
+            refused.append(f'{name}=={version} needs Python {needs}')
+    assert not refused, (f'Python {oldest} cannot install these: constrain '
+                         'them in requirements.in and run `make lock`')
+
+
+def fake_python(folder, pip_fails=True):
+    """A `python3.11` whose venvs have a pip that cannot reach a registry."""
+    script = folder / 'python3.11'
+    script.write_text(f'''#!/bin/sh
+if [ "$1" = -m ] && [ "$2" = venv ]; then
+  mkdir -p "$3/bin"; printf '#!/bin/sh\\necho pip: no network >&2\\n'\\
+'exit {int(pip_fails)}\\n' > "$3/bin/python"; chmod +x "$3/bin/python"
+  exit 0
+fi
+exec {sys.executable} "$@"
+''')
+    script.chmod(0o755)
+    return script
+
+
+def make_venv(book, python):
+    result = subprocess.run(['make', '.venv/.installed', f'PYTHON={python}'],
+                            cwd=book, capture_output=True, text=True)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.fixture
+def makefile_only(tmp_path):
+    for name in ('Makefile', 'requirements.txt', 'pyproject.toml'):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    (tmp_path / 'tools').mkdir()
+    (tmp_path / 'tools' / 'check_python.py').write_bytes(
+        (ROOT / 'tools' / 'check_python.py').read_bytes())
+    return tmp_path
+
+
+def test_a_failed_install_says_why_and_the_next_try_starts_clean(
+        makefile_only):
+    book = makefile_only
+    python = fake_python(book)
+    code, log = make_venv(book, python)
+    assert code != 0 and 'pip: no network' in log
+    assert 'could not reach the package registry, check the network' in log
+    assert not (book / '.venv' / '.installed').exists()
+    (book / '.venv' / 'left-over').write_text('from the failed try')
+    code, log = make_venv(book, python)
+    assert not (book / '.venv' / 'left-over').exists()
+
+
+def test_a_python_that_cannot_serve_is_refused_before_pip(makefile_only):
+    code, log = make_venv(makefile_only, makefile_only / 'no-such-python')
+    assert code != 0 and 'there is no' in log and 'no-such-python' in log
+    assert not (makefile_only / '.venv').exists()
+
+
+def test_a_moved_checkout_gets_a_new_venv(makefile_only):
+    book = makefile_only
+    (book / '.venv').mkdir()
+    (book / '.venv' / '.installed').write_text('/somewhere/else/.venv\n')
+    dry = subprocess.run(['make', '-n', '.venv/.installed'], cwd=book,
+                         capture_output=True, text=True)
+    assert '.venv was made in /somewhere/else/.venv, not here' in dry.stdout
+    assert 'rm -rf .venv' in dry.stdout
+    (book / '.venv' / '.installed').write_text(f'{book}/.venv\n')
+    dry = subprocess.run(['make', '-n', '.venv/.installed'], cwd=book,
+                         capture_output=True, text=True)
+    assert dry.stdout == '' or 'up to date' in dry.stdout, dry.stdout

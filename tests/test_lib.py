@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.utils import ROOT
+from tests.utils import ROOT, make_book
 from tools import make_lib
 
 
@@ -31,31 +31,9 @@ def test_d2l_py_passes_ruff():
     ruff = Path(sys.executable).parent / 'ruff'
     if not ruff.exists():
         pytest.skip('ruff is installed in the main environment only')
-    result = subprocess.run([str(ruff), 'check', 'd2l.py'], cwd=ROOT,
-                            capture_output=True, text=True)
+    result = subprocess.run([str(ruff), 'check', '--no-cache', 'd2l.py'],
+                            cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def make_book(tmp_path, *cells_per_page, metadata=None):
-    """A minimal book: one notebook per list of code cells, in a toc.
-
-    `metadata` maps a page's index to its notebook metadata.
-    """
-    names = []
-    for i, cells in enumerate(cells_per_page):
-        name = f'page{i}'
-        names.append(name)
-        nb = {'cells': [{'cell_type': 'code', 'source': source,
-                         'metadata': {}, 'outputs': [],
-                         'execution_count': None} for source in cells],
-              'metadata': (metadata or {}).get(i, {}),
-              'nbformat': 4, 'nbformat_minor': 4}
-        (tmp_path / f'{name}.ipynb').write_text(json.dumps(nb))
-    toc = 'format: jb-book\nroot: page0\n'
-    if names[1:]:
-        toc += 'chapters:\n' + ''.join(f'  - file: {n}\n' for n in names[1:])
-    (tmp_path / '_toc.yml').write_text(toc)
-    return tmp_path
 
 
 def test_the_teaching_code_holds_at_most_three_raises():
@@ -177,6 +155,43 @@ def test_a_toc_entry_without_a_page_is_refused(tmp_path):
                                    'chapters:\n  - file: gone\n')
     with pytest.raises(make_lib.LibError, match="'gone'"):
         make_lib.build(book)
+
+
+def conflicted(path, line):
+    """Put a git merge conflict into the file at `line` (1-based)."""
+    lines = path.read_text(encoding='utf-8').splitlines(keepends=True)
+    lines[line - 1:line - 1] = ['<<<<<<< HEAD\n', '  "ours",\n',
+                                '=======\n', '  "theirs",\n',
+                                '>>>>>>> topic\n']
+    path.write_text(''.join(lines), encoding='utf-8')
+
+
+def test_a_notebook_with_a_merge_conflict_is_named_with_the_place(
+        tmp_path, capsys):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'], ['x = 1'])
+    (book / 'page1.ipynb').write_text(json.dumps(
+        json.loads((book / 'page1.ipynb').read_text()), indent=1))
+    conflicted(book / 'page1.ipynb', 3)
+    out = tmp_path / 'lib.py'
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1 and 'Traceback' not in err, err
+    assert 'page1.ipynb is not valid JSON' in err
+    assert 'at line 3, column 1' in err
+    assert 'merge-conflict marker at line 3 (<<<<<<<)' in err
+    assert not out.exists()
+
+
+def test_a_chapter_page_missing_from_the_toc_is_named(tmp_path, capsys):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    (book / 'chapter_x').mkdir()
+    (book / 'chapter_x' / 'new.ipynb').write_text(
+        (book / 'page0.ipynb').read_text())
+    out = tmp_path / 'lib.py'
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 2
+    err = capsys.readouterr().err
+    assert 'chapter_x/new.ipynb is not in _toc.yml' in err, err
+    assert not out.exists()
 
 
 def test_check_mode_reports_a_stale_file(tmp_path, capsys):

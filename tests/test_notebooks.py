@@ -5,12 +5,14 @@ import subprocess
 import sys
 import tomllib
 
+import nbformat
 import pytest
 import yaml
 
 from tests.utils import (D2L_URL, LAUNCHED, NOTEBOOKS, ROOT, cells,
                          read_notebook)
-from tools import toc
+from tools import execute, toc
+from tools.notebooks import book_metadata, run
 
 SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
@@ -126,3 +128,30 @@ def test_sections_have_summary_and_exercises():
         headings = re.findall(r'^## (.+)$', '\n'.join(cells(path, 'markdown')),
                               re.MULTILINE)
         assert headings[-2:] == ['Summary', 'Exercises'], path.name
+
+
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_carry_the_books_kernel_and_no_widget_state(path):
+    metadata = read_notebook(path)['metadata']
+    assert metadata == book_metadata(metadata), (
+        f'{path.name} was saved with another kernel or with widget state: '
+        f'`make execute` (or `.venv/bin/python -m tools.execute {path}`) '
+        'stores it with the book\'s')
+
+
+def test_a_notebook_saved_with_another_kernel_runs_in_the_books(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell('import sys; print(sys.prefix)')],
+        metadata={'kernelspec': {'name': 'd2l-ch3', 'language': 'python',
+                                 'display_name': 'd2l (chapter 3)'},
+                  'widgets': {'application/vnd.jupyter.widget-state+json':
+                              {'state': {}}}})
+    path = tmp_path / 'saved-elsewhere.ipynb'
+    nbformat.write(nb, path)
+    run(nb, tmp_path, timeout=60)  # as the tests and the benchmark run it
+    assert nb.cells[0].outputs[0].text == sys.prefix + '\n'
+    execute.execute(path, timeout=60)  # and as `make execute` stores it
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text == sys.prefix + '\n'
+    assert nb.metadata == book_metadata(nb.metadata)
+    assert nb.metadata.kernelspec.name == 'python3'

@@ -147,3 +147,25 @@ def public_names(path):
                 names.update(t.id for t in ast.walk(target)
                              if isinstance(t, ast.Name))
     return {n for n in names if not n.startswith('_') and n != 'd2l'}
+
+
+def make_book(tmp_path, *cells_per_page, metadata=None):
+    """A minimal book: one notebook per list of code cells, in a toc.
+
+    `metadata` maps a page's index to its notebook metadata.
+    """
+    names = []
+    for i, cells in enumerate(cells_per_page):
+        name = f'page{i}'
+        names.append(name)
+        nb = {'cells': [{'cell_type': 'code', 'source': source,
+                         'metadata': {}, 'outputs': [],
+                         'execution_count': None} for source in cells],
+              'metadata': (metadata or {}).get(i, {}),
+              'nbformat': 4, 'nbformat_minor': 4}
+        (tmp_path / f'{name}.ipynb').write_text(json.dumps(nb))
+    toc = 'format: jb-book\nroot: page0\n'
+    if names[1:]:
+        toc += 'chapters:\n' + ''.join(f'  - file: {n}\n' for n in names[1:])
+    (tmp_path / '_toc.yml').write_text(toc)
+    return tmp_path

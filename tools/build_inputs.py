@@ -11,9 +11,8 @@ last build's, clears what depends on it:
 * the book's Sphinx extensions: what Sphinx rendered, not the executions.
 
 Contents, not modification times, decide: a `touch`, a `git switch` there
-and back, or a copy leaves the caches alone.
-
-Usage: python -m tools.build_inputs BUILD_DIR
+and back, or a copy leaves the caches alone. tools/build.py calls `refresh`
+before each build.
 """
 import hashlib
 import importlib.metadata
@@ -66,18 +65,3 @@ def refresh(build, root=ROOT):
         stamp.write_text(value)
         changed.append(kind)
     return changed
-
-
-def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print(__doc__, file=sys.stderr)
-        return 2
-    for kind in refresh(argv[0]):
-        print(f'build_inputs: the {kind} inputs changed (or are new): '
-              'cleared what depends on them')
-    return 0
-
-
-if __name__ == '__main__':
-    sys.exit(main())

@@ -13,12 +13,13 @@ from pathlib import Path
 import nbformat
 
 from tools.make_lib import write_atomically
-from tools.notebooks import run
+from tools.notebooks import book_metadata, run
 
 
 def execute(path, timeout):
     """Run the notebook at `path`, store its outputs there; return seconds."""
     nb = nbformat.read(path, as_version=4)
+    nb.metadata = nbformat.from_dict(book_metadata(nb.metadata))
     seconds = run(nb, path.parent, timeout)
     write_atomically(path, nbformat.writes(nb) + '\n')
     return seconds

@@ -20,13 +20,13 @@ Usage: python -m tools.make_lib [--check] [--root DIR] [--out FILE]
 """
 import argparse
 import ast
-import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 from tools import toc
+from tools.notebooks import NotebookError, load
 
 MARKER = '# Saved in the d2l package for later use'
 HEADER = f'''\
@@ -109,11 +109,10 @@ def notebook_blocks(root):
     its cell for error messages.
     """
     try:
-        paths = toc.pages(root)
-    except FileNotFoundError as e:
+        notebooks = [(path, load(path)) for path in toc.pages(root)
+                     if path.suffix == '.ipynb']
+    except (toc.TocError, NotebookError) as e:
         raise LibError(str(e)) from None
-    notebooks = [(path, json.loads(path.read_text(encoding='utf-8')))
-                 for path in paths if path.suffix == '.ipynb']
     # sorted() is stable: within each group, the table of contents' order.
     notebooks.sort(key=lambda item: not _saved_first(item[1]))
     for path, notebook in notebooks:

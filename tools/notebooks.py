@@ -5,21 +5,79 @@ Jupyter Book executes notebooks through jupyter-cache; `make execute`,
 notebook runs alike wherever it runs: top to bottom, in a fresh kernel of
 the current environment (or of a Colab stand-in, tests/test_colab.py),
 started in the notebook's own folder (or another one given).
+
+Every tool reads a notebook's file through `load`, which names the file and
+the place when it is not valid JSON.
 """
+import json
+import re
+from pathlib import Path
+
 from jupyter_cache.executors.utils import single_nb_execution
+
+# The kernel the book's notebooks run in, whatever kernel a front end saved
+# one with: Python 3 of the environment that runs them.
+KERNELSPEC = {'display_name': 'Python 3 (ipykernel)', 'language': 'python',
+              'name': 'python3'}
+
+# What git leaves in a file whose merge conflicted, each at a line's start.
+CONFLICT = re.compile(r'^(<{7}|={7}|>{7})( |$)', re.M)
+
+
+class NotebookError(ValueError):
+    """A notebook's file that cannot be read as a notebook."""
+
+
+def load(path):
+    """The notebook at `path` as a dict, or a NotebookError that says why."""
+    path = Path(path)
+    data = path.read_bytes()
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())  # shorter in the message
+    try:
+        return json.loads(data.decode('utf-8'))
+    except UnicodeDecodeError as e:
+        raise NotebookError(f'{path} is not a notebook: byte {e.start} is '
+                            'not UTF-8; restore it, e.g. `git checkout -- '
+                            f'{path}`.') from None
+    except json.JSONDecodeError as e:
+        where = f'line {e.lineno}, column {e.colno}'
+        conflict = CONFLICT.search(e.doc)
+        if conflict:
+            line = e.doc.count('\n', 0, conflict.start()) + 1
+            fix = (f'it holds a git merge-conflict marker at line {line} '
+                   f'({conflict[1]}): resolve the conflict, e.g. keep their '
+                   f'side with `git checkout --theirs -- {path}`, then run '
+                   'make again')
+        else:
+            fix = f'restore it, e.g. `git checkout -- {path}`, or mend it'
+        raise NotebookError(f'{path} is not valid JSON ({e.msg} at {where}); '
+                            f'{fix}.') from None
+
+
+def book_metadata(metadata):
+    """A notebook's `metadata` with the book's kernel and no widget state.
+
+    A front end may save its own kernel's name (`d2l-ch3`, which CI has
+    not) and the state of the widgets it showed (which the site would load
+    scripts from a CDN for); the book's notebooks carry neither.
+    """
+    metadata = {k: v for k, v in metadata.items() if k != 'widgets'}
+    return dict(metadata, kernelspec=dict(KERNELSPEC))
 
 
 def run(nb, cwd, timeout=600, record_timing=False, kernel_name=''):
     """Execute `nb` (a NotebookNode) in place in folder `cwd`; return seconds.
 
-    `kernel_name` names another kernel than the notebook's (the Colab
-    stand-ins have their own). Raises nbclient's CellExecutionError, with
-    the failing cell and its traceback, if a cell fails.
+    The kernel is the book's (KERNELSPEC), whatever the notebook names;
+    `kernel_name` names another (the Colab stand-ins have their own).
+    Raises nbclient's CellExecutionError, with the failing cell and its
+    traceback, if a cell fails.
     """
-    options = {'kernel_name': kernel_name} if kernel_name else {}
-    result = single_nb_execution(nb, cwd=str(cwd), timeout=timeout,
-                                 allow_errors=False,
-                                 record_timing=record_timing, **options)
+    result = single_nb_execution(
+        nb, cwd=str(cwd), timeout=timeout, allow_errors=False,
+        record_timing=record_timing,
+        kernel_name=kernel_name or KERNELSPEC['name'])
     if result.err is not None:
         raise result.err
     merge_streams(nb)

@@ -43,6 +43,8 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from tools.notebooks import book_metadata
+
 logger = logging.getLogger(__name__)
 FOLDER = 'notebooks'
 BRANCH = 'notebooks'  # .github/workflows/book.yml publishes it
@@ -272,7 +274,8 @@ def reader_notebook(app, docname):
             # Quiet when it works; when pip fails, its message must show.
             cell['metadata']['jupyter'].pop('outputs_hidden')
         cells.append(cell)
-    return dict(source, cells=cells)
+    return dict(source, cells=cells,
+                metadata=book_metadata(source['metadata']))
 
 
 def notebook_pages(env):

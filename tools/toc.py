@@ -2,7 +2,8 @@
 
 Jupyter Book hands _toc.yml to sphinx-external-toc; reading it with the same
 parser means d2l.py, the tests and the site agree on which pages there are
-and in what order.
+and in what order. Every page of a chapter folder must be listed: one that
+is not would be left out of the site and of d2l.py without a word.
 """
 from pathlib import Path
 
@@ -26,15 +27,27 @@ def docnames(root):
     return names
 
 
+class TocError(ValueError):
+    """The table of contents and the book's files disagree."""
+
+
 def pages(root):
     """Return the book's documents in order, as paths to .ipynb or .md."""
     root = Path(root)
+    names = docnames(root)
     paths = []
-    for name in docnames(root):
+    for name in names:
         found = [root / (name + ext) for ext in ('.ipynb', '.md')
                  if (root / (name + ext)).exists()]
         if not found:
-            raise FileNotFoundError(f'_toc.yml lists {name!r}, but neither '
-                                    f'{name}.ipynb nor {name}.md exists')
+            raise TocError(f'_toc.yml lists {name!r}, but neither '
+                           f'{name}.ipynb nor {name}.md exists')
         paths.append(found[0])
+    listed = set(paths)
+    for path in sorted(root.glob('chapter_*/*')):
+        if path.suffix in ('.ipynb', '.md') and path not in listed:
+            rel = path.relative_to(root).as_posix()
+            raise TocError(f'{rel} is not in _toc.yml, so the book would '
+                           'leave it out: list it there, or move it out of '
+                           f'{path.parent.name}/')
     return paths
