@@ -550,6 +550,7 @@ import glob
 import gzip
 import hashlib
 import http.client
+import io
 import urllib.request
 import zlib
 
@@ -575,6 +576,15 @@ FASHION_MNIST_SHA256 = {  # of each file's decompressed idx data
 
 
 # Defined in chapter_appendix/data.ipynb
+FASHION_MNIST_SIZES = {  # bytes of each decompressed idx file
+    'train-images-idx3-ubyte': 16 + 60000 * 28 * 28,
+    'train-labels-idx1-ubyte': 8 + 60000,
+    't10k-images-idx3-ubyte': 16 + 10000 * 28 * 28,
+    't10k-labels-idx1-ubyte': 8 + 10000,
+}
+
+
+# Defined in chapter_appendix/data.ipynb
 def fashion_mnist_dirs():
     """The folders searched for Fashion-MNIST's files, in order."""
     dirs = [os.path.join(base.data_dir(), 'datasets', 'fashion-mnist'),
@@ -585,18 +595,47 @@ def fashion_mnist_dirs():
 
 
 # Defined in chapter_appendix/data.ipynb
+def unpack_idx(data, name, gzipped):
+    """Return the idx data of Fashion-MNIST's file `name` from `data`."""
+    size = FASHION_MNIST_SIZES[name]
+    if gzipped and not data.startswith(b'\x1f\x8b'):  # gzip's magic
+        raise ValueError(not_gzip(data))
+    if gzipped:
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+                data = f.read(size + 1)  # no more: a bomb stops here
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError(f'corrupt gzip data: {e}') from None
+    if len(data) > size:
+        raise ValueError(f'it holds more than the {size} bytes of the file')
+    if len(data) < size:
+        raise ValueError(f'it holds {len(data)} bytes, the file {size}')
+    if hashlib.sha256(data).hexdigest() != FASHION_MNIST_SHA256[name]:
+        raise ValueError('another file: its checksum differs')
+    return data
+
+
+# Defined in chapter_appendix/data.ipynb
+def not_gzip(data):
+    """Say what came back instead of gzip data."""
+    if not data:
+        return 'empty, not gzip data'
+    if b'<html' in data[:1024].lower():
+        return ('an HTML page, not gzip data: if your network asks you to '
+                'log in first, log in with a browser and run again')
+    return f'not gzip data: it begins {data[:16]!r}'
+
+
+# Defined in chapter_appendix/data.ipynb
 def decode_idx(data, name, source):
     """Decode the bytes of the idx file `name`, gzipped or not, checked."""
-    fix = (f'delete {source} and run again to download a fresh copy, or '
-           "install Debian's dataset-fashion-mnist package")
     try:
-        if source.endswith('.gz'):
-            data = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
-        raise ValueError(f'{source} is corrupt ({e}); {fix}') from None
-    if hashlib.sha256(data).hexdigest() != FASHION_MNIST_SHA256[name]:
-        raise ValueError(f'{source} is not the Fashion-MNIST file {name} '
-                         f'(its checksum differs); {fix}')
+        data = unpack_idx(data, name, source.endswith('.gz'))
+    except ValueError as e:
+        raise ValueError(
+            f'{source} is not the Fashion-MNIST file {name} ({e}); delete '
+            'it and run again to download a fresh copy, or install '
+            "Debian's dataset-fashion-mnist package") from None
     ndim = data[3]
     shape = onp.frombuffer(data, '>u4', ndim, offset=4)
     return onp.frombuffer(data, onp.uint8,
@@ -623,23 +662,31 @@ def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
                       f'{elsewhere}') from None
     if isinstance(urls, str):  # a single source
         urls = (urls,)
+    # No genuine copy is larger: zlib's bound, 0.03% over incompressible
+    # data, and a gzip header
+    limit = FASHION_MNIST_SIZES[name] * 1001 // 1000 + 1024
     failed = []
     for url in urls:  # until one of them serves the genuine file
         try:
             with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
-                data = r.read()
+                data = r.read(limit + 1)  # a genuine file is smaller
+                if len(data) <= limit and r.length:  # it sent less
+                    raise http.client.IncompleteRead(data, r.length)
         except (OSError, http.client.HTTPException) as e:
             failed.append(f'{url}{name}.gz ({e})')
             continue
         try:
-            decode_idx(data, name, url + name + '.gz')
+            if len(data) > limit:
+                raise ValueError(f'over {limit} bytes: another file')
+            unpack_idx(data, name, gzipped=True)
             break
-        except ValueError:
-            failed.append(f'{url}{name}.gz (incomplete, or another file)')
+        except ValueError as e:
+            failed.append(f'{url}{name}.gz ({e})')
     else:
         raise OSError(
             f'could not download {name}: ' + '; '.join(failed or ['no URL'])
-            + ". Nothing was saved. Try again later, install Debian's "
+            + '. Nothing was saved. Unless a reason says what to do, try '
+            "again later, install Debian's "
             'dataset-fashion-mnist package, or put the four Fashion-MNIST '
             '.gz files in a folder and name it in the argument root or the '
             'environment variable D2L_DATA_DIR.')

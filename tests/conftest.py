@@ -17,7 +17,8 @@ def tiny_fashion_mnist(tmp_path, monkeypatch):
     """A Fashion-MNIST of 10 training and 4 test images in a temp folder.
 
     Returns (folder, arrays): each file gzipped under its real name, and the
-    decoded arrays by name. d2l's checksums are replaced by these files'.
+    decoded arrays by name. d2l's checksums and sizes are replaced by these
+    files'.
     """
     import d2l
     import numpy
@@ -31,12 +32,14 @@ def tiny_fashion_mnist(tmp_path, monkeypatch):
             numpy.arange(n, dtype=numpy.uint8) % 10)
     folder = tmp_path / 'fashion-mnist'
     folder.mkdir()
-    sums = {}
+    sums, sizes = {}, {}
     for name, array in arrays.items():
         data = idx_bytes(array)
         sums[name] = hashlib.sha256(data).hexdigest()
+        sizes[name] = len(data)
         (folder / f'{name}.gz').write_bytes(gzip.compress(data, mtime=0))
     monkeypatch.setattr(d2l, 'FASHION_MNIST_SHA256', sums)
+    monkeypatch.setattr(d2l, 'FASHION_MNIST_SIZES', sizes)
     return folder, arrays
 
 

@@ -7,11 +7,14 @@ import builtins
 import gzip
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import tracemalloc
+import zlib
 
 import d2l
 import numpy
@@ -26,6 +29,7 @@ CLOSED_PORT_URL = 'http://127.0.0.1:9/'  # the discard port: nothing listens
 def test_constants_name_the_four_files():
     assert sorted(d2l.FASHION_MNIST_SHA256) == sorted(FILES)
     assert all(len(s) == 64 for s in d2l.FASHION_MNIST_SHA256.values())
+    assert sorted(d2l.FASHION_MNIST_SIZES) == sorted(FILES)
     assert len(d2l.FASHION_MNIST_URLS) >= 2  # a second source
     assert all(url.endswith('/') for url in d2l.FASHION_MNIST_URLS)
 
@@ -180,7 +184,7 @@ def test_download_lands_whole_and_checked(tiny_fashion_mnist, http_server,
     assert len(d2l.FashionMNIST(root=str(dest), train=True)) == 10
     with pytest.raises(OSError, match='Nothing was saved') as e:
         d2l.fashion_mnist_file('t10k-images-idx3-ubyte', str(dest), url)
-    assert (f'{url}t10k-images-idx3-ubyte.gz (incomplete, or another file)'
+    assert (f'{url}t10k-images-idx3-ubyte.gz (corrupt gzip data: '
             in str(e.value))
     assert 't10k-images-idx3-ubyte.gz' not in os.listdir(dest)
     assert not [f for f in os.listdir(dest) if f.startswith('.')]
@@ -215,8 +219,8 @@ def test_a_second_mirror_serves_when_the_first_fails(
         with pytest.raises(OSError) as e:
             d2l.fashion_mnist_file(names[2], str(dest), (first, second))
     for url in (first, second):
-        assert f'{url}{names[2]}.gz (incomplete, or another file)' in str(
-            e.value)
+        assert re.search(rf'{url}{names[2]}\.gz \([^)]*another file\)',
+                         str(e.value)), url
     assert 'D2L_DATA_DIR' in str(e.value)  # and what to do
     assert sorted(os.listdir(dest)) == sorted(f'{n}.gz' for n in names[:2])
 
@@ -340,6 +344,87 @@ def test_download_reports_http_errors(tiny_fashion_mnist, http_server,
     assert f'{CLOSED_PORT_URL}train-labels-idx1-ubyte.gz (' in str(e.value)
     assert f'{url}train-labels-idx1-ubyte.gz (HTTP Error 404' in str(e.value)
     assert os.listdir(dest) == []
+
+
+def gzip_bomb(size):
+    """Gzip data of about size / 1000 bytes that expand to `size` zeros."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    chunk = bytes(2**20)
+    return b''.join([*(packer.compress(chunk) for _ in range(size // 2**20)),
+                     packer.flush()])
+
+
+def test_a_gzip_bomb_is_refused_without_taking_the_memory(
+        tiny_fashion_mnist):
+    name = 't10k-labels-idx1-ubyte'
+    bomb = gzip_bomb(2**30)  # 1 MB that expands to 1 GB
+    tracemalloc.start()
+    try:
+        size = d2l.FASHION_MNIST_SIZES[name]
+        with pytest.raises(ValueError, match=f'holds more than the {size} '
+                                             'bytes of the file'):
+            d2l.decode_idx(bomb, name, f'{name}.gz')
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20, peak  # a few buffers, not the gigabyte
+
+
+def test_what_came_back_instead_of_gzip_is_said(tiny_fashion_mnist,
+                                                http_server, tmp_path):
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    portal = b'<!DOCTYPE html>\n<HTML><body>Please log in</body></HTML>'
+    (served / f'{name}.gz').write_bytes(portal)
+    with pytest.raises(OSError) as e:
+        d2l.download_fashion_mnist(name, str(tmp_path), url)
+    assert (f'{url}{name}.gz (an HTML page, not gzip data: if your network '
+            'asks you to log in first, log in with a browser') in str(e.value)
+    (served / f'{name}.gz').write_bytes(b'PK\x03\x04 a zip file')
+    with pytest.raises(OSError, match=r"not gzip data: it begins b'PK"):
+        d2l.download_fashion_mnist(name, str(tmp_path), url)
+    (served / f'{name}.gz').write_bytes(b'')
+    with pytest.raises(OSError, match='empty, not gzip data'):
+        d2l.download_fashion_mnist(name, str(tmp_path), url)
+    assert not list(tmp_path.glob('*.gz*'))
+
+
+def test_unpack_idx_returns_the_checked_idx_data(tiny_fashion_mnist):
+    folder, arrays = tiny_fashion_mnist
+    name = 't10k-labels-idx1-ubyte'
+    data = gzip.decompress((folder / f'{name}.gz').read_bytes())
+    assert d2l.unpack_idx(gzip.compress(data), name, gzipped=True) == data
+    assert d2l.unpack_idx(data, name, gzipped=False) == data
+    with pytest.raises(ValueError, match='it holds 11 bytes, the file 12'):
+        d2l.unpack_idx(data[:-1], name, gzipped=False)
+    with pytest.raises(ValueError, match='another file: its checksum'):
+        d2l.unpack_idx(bytes(len(data)), name, gzipped=False)
+
+
+def test_not_gzip_says_what_the_bytes_are():
+    assert d2l.not_gzip(b'') == 'empty, not gzip data'
+    assert d2l.not_gzip(b'\n  <html lang="en">').startswith('an HTML page')
+    assert d2l.not_gzip(b'\x89PNG\r\n') == (
+        "not gzip data: it begins b'\\x89PNG\\r\\n'")
+
+
+def test_a_download_larger_than_the_file_could_be_is_cut_off(
+        tiny_fashion_mnist, http_server, tmp_path):
+    served, url = http_server
+    name = 'train-labels-idx1-ubyte'
+    size = d2l.FASHION_MNIST_SIZES[name]
+    (served / f'{name}.gz').write_bytes(os.urandom(2 * size + 2048))
+    dest = tmp_path / 'downloads'
+    with pytest.raises(OSError, match=rf'over {size * 1001 // 1000 + 1024} '
+                                      'bytes: another file'):
+        d2l.download_fashion_mnist(name, str(dest), url)
+    assert os.listdir(dest) == []
+
+
+def test_the_sizes_are_those_of_the_genuine_files():
+    for name, size in d2l.FASHION_MNIST_SIZES.items():
+        data = d2l.fashion_mnist_file(name)  # the real files
+        assert data.nbytes + (16 if data.ndim == 3 else 8) == size, name
 
 
 def test_fashion_mnist_file_prefers_local_copies(tiny_fashion_mnist):
