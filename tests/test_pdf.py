@@ -65,7 +65,8 @@ def test_the_bibliography(text):
 
 def test_no_raw_markup_or_unresolved_references(text):
     leaks = re.findall(r'\{(?:numref|eq|ref|doc|cite)\}|\$\$|\\begin\{|'
-                       r'\\frac|\\mathbf|^:::|```|\?\?', text, re.M)
+                       r'\\frac|\\mathbf|^:::|```|\?\?|secnumdepth', text,
+                       re.M)
     assert leaks == []
 
 

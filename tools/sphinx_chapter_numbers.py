@@ -71,13 +71,13 @@ def _wrap_numbering(app):
     cls.assign_section_numbers = assign_section_numbers
 
 
-# Raw LaTeX put before a chapter's heading: \d2lsecnumdepth keeps the depth
+# Raw LaTeX put before a chapter's heading: \dtwolsecnumdepth keeps the depth
 # of numbering that Sphinx set, while chapters go unnumbered.
-_UNNUMBERED = (r'\ifdefined\d2lsecnumdepth\else'
-               r'\edef\d2lsecnumdepth{\arabic{secnumdepth}}\fi'
+_UNNUMBERED = (r'\ifdefined\dtwolsecnumdepth\else'
+               r'\edef\dtwolsecnumdepth{\arabic{secnumdepth}}\fi'
                r'\setcounter{secnumdepth}{-1}')
-_NUMBERED = (r'\ifdefined\d2lsecnumdepth'
-             r'\setcounter{secnumdepth}{\d2lsecnumdepth}\fi')
+_NUMBERED = (r'\ifdefined\dtwolsecnumdepth'
+             r'\setcounter{secnumdepth}{\dtwolsecnumdepth}\fi')
 
 
 def _number_latex_chapters(app, doctree, docname):
