@@ -182,7 +182,21 @@ _build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
 # notebook stops the build (nb_execution_raise_on_error) before any page
 # shows its traceback.
 BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
-	$(wildcard tools/sphinx_*.py)
+	$(wildcard tools/sphinx_*.py) _build/.solutions
+
+# SOLUTIONS=0 builds the book without the solutions to the exercises, for a
+# course that grades them (tools/sphinx_solutions.py). _build/.solutions
+# keeps the setting of the last build, and changes only with it, so that
+# changing it rebuilds the site and the PDF.
+SOLUTIONS ?= 1
+ifeq ($(filter $(SOLUTIONS),0 1),)
+$(error SOLUTIONS is '$(SOLUTIONS)': set it to 1 (show the solutions, the \
+  default) or 0 (leave them out))
+endif
+export D2L_SOLUTIONS := $(SOLUTIONS)
+_build/.solutions: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = $(SOLUTIONS) ] || echo $(SOLUTIONS) > $@
 
 # The reader notebooks carry their figures as PNG, which every Jupyter front
 # end shows (JupyterLab refuses SVG attachments): rsvg-convert draws them.

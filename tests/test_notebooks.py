@@ -123,11 +123,12 @@ def test_every_equation_and_figure_is_referenced():
     assert unreferenced == []
 
 
-def test_sections_have_summary_and_exercises():
+def test_sections_end_with_summary_exercises_and_solutions():
     for path in SECTIONS:
         headings = re.findall(r'^## (.+)$', '\n'.join(cells(path, 'markdown')),
                               re.MULTILINE)
-        assert headings[-2:] == ['Summary', 'Exercises'], path.name
+        assert headings[-3:] == ['Summary', 'Exercises', 'Solutions'], \
+            path.name
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)

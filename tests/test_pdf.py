@@ -75,3 +75,28 @@ def test_page_count_is_sane():
                           capture_output=True, text=True).stdout
     pages = int(re.search(r'^Pages:\s+(\d+)', info, re.M).group(1))
     assert 30 <= pages <= 150, pages
+
+
+def test_the_solutions_are_collected_at_the_end_of_the_chapter(text):
+    from tests.test_solutions import SECTIONS, exercise_names
+    chapter = text[:text.rindex('Bibliography')]
+    end = chapter.rindex('3.8 Solutions to the Exercises')
+    assert end > chapter.rindex(section_titles()[-1])  # after 3.7's text
+    names = [name for path in SECTIONS for name in exercise_names(path)]
+    assert names
+    for name in names:
+        assert chapter.index(f'{name}\n') < end  # in its own section
+        assert chapter.count(f'Solution to {name}\n') == 1
+        assert chapter.index(f'Solution to {name}\n') > end
+        assert f'Back to {name}\n' in chapter[end:]
+
+
+def test_the_links_between_exercises_and_solutions_lead_both_ways():
+    tex = (PDF.parent / 'd2l-linear-networks.tex').read_text()
+    labels = set(re.findall(r'\\label\{(?:\\detokenize\{)?([^{}]+)\}', tex))
+    links = re.findall(r'\\hyperref\[\\detokenize\{([^{}]+)\}\]\{'
+                       r'\\sphinxcrossref\{(Solution|Back to [^{}]+)\}', tex)
+    to_solutions = [t for t, text in links if text == 'Solution']
+    back = [t for t, text in links if text.startswith('Back to')]
+    assert to_solutions and len(to_solutions) == len(back)
+    assert set(to_solutions + back) <= labels

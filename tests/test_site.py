@@ -193,3 +193,21 @@ def test_launch_and_download_buttons_open_the_reader_notebook(name):
         target = (SITE / name).parent / href
         assert target.resolve() == (READER / f'{name}.ipynb').resolve()
         assert target.exists()
+
+
+@pytest.mark.browser
+def test_a_solution_stays_folded_until_the_reader_opens_it(site, browser):
+    page, problems, _ = load(
+        browser, f'{site}chapter_linear-networks/linear-regression-concise'
+        '.html')
+    try:
+        solution = page.locator('div.solution').first
+        content = solution.locator('.solution-content')
+        assert solution.is_visible() and not content.is_visible()
+        page.locator('.d2l-solution-link a').first.click()
+        assert not content.is_visible()  # the link leads to it, folded
+        solution.locator('.admonition-title').click()
+        content.wait_for(state='visible', timeout=5000)
+        assert problems == []
+    finally:
+        page.close()

@@ -8,7 +8,9 @@ last build's, clears what depends on it:
 
 * d2l.py or the environment (every installed package and its version, and
   Python's own version): the execution cache and everything rendered;
-* the book's Sphinx extensions: what Sphinx rendered, not the executions.
+* the book's Sphinx extensions: what Sphinx rendered, not the executions;
+* whether the solutions are shown (D2L_SOLUTIONS): what Sphinx rendered,
+  the PDF included, so that no page of the other setting is left over.
 
 Contents, not modification times, decide: a `touch`, a `git switch` there
 and back, or a copy leaves the caches alone. tools/build.py calls `refresh`
@@ -16,6 +18,7 @@ before each build.
 """
 import hashlib
 import importlib.metadata
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -48,6 +51,9 @@ def inputs(root=ROOT):
                       EXECUTED),
         'extensions': (digest(*[p.read_bytes() for p in extensions]),
                        RENDERED),
+        # `make html SOLUTIONS=0` (tools/sphinx_solutions.py): pages, PDF
+        'solutions': (digest(os.environ.get('D2L_SOLUTIONS', '1')),
+                      RENDERED + ('latex',)),
     }
 
 

@@ -24,6 +24,20 @@ KERNELSPEC = {'display_name': 'Python 3 (ipykernel)', 'language': 'python',
 CONFLICT = re.compile(r'^(<{7}|={7}|>{7})( |$)', re.M)
 
 
+# The heading of the last section of a page, which holds the solutions to
+# its exercises; `make html SOLUTIONS=0` leaves it out.
+SOLUTIONS = 'Solutions'
+
+
+def without_solutions(nb):
+    """The notebook `nb` (a dict) without its Solutions section."""
+    for i, cell in enumerate(nb['cells']):
+        if (cell['cell_type'] == 'markdown' and
+                ''.join(cell['source']).startswith(f'## {SOLUTIONS}\n')):
+            return dict(nb, cells=nb['cells'][:i])
+    return nb
+
+
 class NotebookError(ValueError):
     """A notebook's file that cannot be read as a notebook."""
 

@@ -12,7 +12,10 @@ built, this writes each notebook page again as plain Jupyter Markdown, to
 * ``\\tag{3.1.4}`` on each numbered display equation, label lines dropped;
 * each figure as an image attached to its cell (it shows offline and on
   Colab, which fetches the notebook alone), with its number and caption;
-* hidden cells hidden where Jupyter front ends can hide them.
+* hidden cells hidden where Jupyter front ends can hide them;
+* each exercise as "**Exercise 3.2.1.**" and its text, each solution under
+  a heading "Solution to Exercise 3.2.1" in the Solutions section that
+  follows the exercises (or, with D2L_SOLUTIONS=0, no Solutions section).
 
 Code cells and their outputs are the source notebook's own, except that
 the set-up cell installs the d2l of the commit the site was built from.
@@ -43,7 +46,7 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from tools.notebooks import book_metadata
+from tools.notebooks import book_metadata, without_solutions
 
 logger = logging.getLogger(__name__)
 FOLDER = 'notebooks'
@@ -201,10 +204,33 @@ class Converter:
                                             caption) if part)
         return f'{text}\n\n{legend}' if legend else text
 
+    def exercise_number(self, label):
+        registry = getattr(self.env, 'sphinx_exercise_registry', {})
+        docname = registry.get(label, {}).get('docname')
+        numbers = self.env.toc_fignumbers.get(docname, {}).get(
+            'exercise', {}).get(label)
+        if not numbers:
+            self.fail(f'exercise {label!r} has no number: give it a :label:')
+        return self.app.config.numfig_format['exercise'] % '.'.join(
+            map(str, numbers))
+
     def fence(self, match, attachments):
         _, directive, argument, body = match.groups()
         if directive == 'figure':
             return self.figure(argument.strip(), body, attachments)
+        if directive in ('exercise', 'solution-start', 'solution-end'):
+            options, lines = {}, body.splitlines()
+            while lines and OPTION.match(lines[0]):
+                key, value = OPTION.match(lines.pop(0)).groups()
+                options[key] = value
+            text = '\n'.join(lines).strip()
+            if directive == 'exercise':
+                number = self.exercise_number(options.get('label', ''))
+                return f'**{number}.** {text}'
+            if directive == 'solution-start':
+                number = self.exercise_number(argument.strip())
+                return f'### Solution to {number}'
+            return ''  # the end of a solution
         self.fail(f'a {{{directive}}} block has no plain-Markdown form: '
                   'convert it in tools/sphinx_reader_notebooks.py')
 
@@ -260,6 +286,8 @@ def is_setup(cell):
 def reader_notebook(app, docname):
     """The reader edition of one source notebook, as a dict."""
     source = json.loads(Path(app.env.doc2path(docname)).read_text('utf-8'))
+    if not getattr(app.config, 'd2l_solutions', True):  # SOLUTIONS=0
+        source = without_solutions(source)
     converter = Converter(app, docname)
     repo, commit = repository(app.config)
     source_repo = repository(app.config, published=False)[0]

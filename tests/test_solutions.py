@@ -1,0 +1,216 @@
+"""The exercises and their solutions (tools/sphinx_solutions.py).
+
+In the sources: every section ends with Summary, Exercises and Solutions,
+one solution per exercise, in order. On the site (`make html`): each page
+shows as many solutions as exercises, each exercise links to its solution,
+and the reader notebooks have them under a heading. With `make html
+SOLUTIONS=0` no solution, its text or its outputs reaches any file of the
+site. (The PDF's collected solutions are checked in test_pdf.py, and that
+the site folds them until asked in test_site.py.)
+"""
+import json
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.utils import READER, ROOT, SITE, copy_book, read_notebook
+from tools import toc
+from tools.notebooks import SOLUTIONS, without_solutions
+
+# The sections in the order of the table of contents: 3.1, 3.2, ...
+SECTIONS = [p for p in toc.pages(ROOT) if p.suffix == '.ipynb' and
+            p.parent.name == 'chapter_linear-networks']
+EXERCISE = re.compile(r'^:::\{exercise\}[ \t]*\n:label: (\S+)$', re.M)
+START = re.compile(r'^:::\{solution-start\} (\S+)$', re.M)
+END = re.compile(r'^:::\{solution-end\}$', re.M)
+MARKER = '# Saved in the d2l package for later use'
+
+
+def exercise_names(path):
+    """'Exercise 3.2.1', ... for the exercises of the section at `path`."""
+    section = SECTIONS.index(path) + 1
+    return [f'Exercise 3.{section}.{k}'
+            for k in range(1, len(exercises(path)) + 1)]
+
+
+def exercises(path):
+    """The labels of the exercises of the notebook at `path`, in order."""
+    text = '\n'.join(''.join(c['source'])
+                     for c in without_solutions(read_notebook(path))['cells']
+                     if c['cell_type'] == 'markdown')
+    return EXERCISE.findall(text)
+
+
+def solution_cells(path):
+    """The cells of the notebook's Solutions section."""
+    nb = read_notebook(path)
+    return nb['cells'][len(without_solutions(nb)['cells']):]
+
+
+def solutions(path):
+    """The exercise labels that the solutions of `path` answer, in order,
+    checking that each solution is closed before the next begins."""
+    labels, open_ = [], None
+    for cell in solution_cells(path):
+        if cell['cell_type'] != 'markdown':
+            continue
+        text = ''.join(cell['source'])
+        for m in sorted([*START.finditer(text), *END.finditer(text)],
+                        key=lambda m: m.start()):
+            if m.re is START:
+                assert open_ is None, f'{path.name}: {open_} is not closed'
+                open_ = m.group(1)
+                labels.append(open_)
+            else:
+                assert open_ is not None, f'{path.name}: an end too many'
+                open_ = None
+    assert open_ is None, f'{path.name}: {open_} is not closed'
+    return labels
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_every_exercise_has_one_solution_in_order(path):
+    labels = exercises(path)
+    assert labels, f'{path.name} has no exercise'
+    assert solutions(path) == labels
+
+
+def test_exercise_labels_are_unique_in_the_book():
+    labels = [label for path in SECTIONS for label in exercises(path)]
+    assert len(labels) == len(set(labels))
+    assert all(label.startswith('ex_') for label in labels)
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_solutions_are_the_last_section_without_headings_or_saved_code(
+        path):
+    found = solution_cells(path)
+    assert ''.join(found[0]['source']).startswith(f'## {SOLUTIONS}\n')
+    for cell in found:
+        text = ''.join(cell['source'])
+        if cell is not found[0] and cell['cell_type'] == 'markdown':
+            # A heading would split a gated solution in two sections.
+            assert not re.search(r'^#', text, re.M), text[:80]
+        assert MARKER not in text  # d2l.py must not depend on solutions
+
+
+def page_html(path):
+    name = path.relative_to(ROOT).with_suffix('.html')
+    return BeautifulSoup((SITE / name).read_text(), 'html.parser')
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_the_site_numbers_each_exercise_and_links_it_to_its_solution(path):
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    html = page_html(path)
+    found = html.select('div.exercise.admonition')
+    assert [div['id'] for div in found] == exercises(path)
+    solutions_ = html.select('div.solution.dropdown.admonition')
+    assert len(solutions_) == len(found)
+    for name, exercise, solution in zip(exercise_names(path), found,
+                                        solutions_):
+        assert exercise.select_one('.admonition-title').get_text(
+            strip=True) == name
+        link = exercise.select_one('.d2l-solution-link a')
+        assert link['href'] == f'#{solution["id"]}'
+        title = solution.select_one('.admonition-title')
+        assert title.get_text(' ', strip=True) == f'Solution to {name}'
+        assert title.select_one('a')['href'] == f'#{exercise["id"]}'
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_the_reader_notebooks_have_the_solutions_under_a_heading(path):
+    nb = json.loads((READER / path.relative_to(ROOT)).read_text())
+    text = '\n'.join(''.join(c['source']) for c in nb['cells']
+                     if c['cell_type'] == 'markdown')
+    names = exercise_names(path)
+    assert re.findall(r'^\*\*(Exercise \S+)\.\*\*', text, re.M) == names
+    assert re.findall(r'^### Solution to (Exercise \S+)$', text,
+                      re.M) == names
+    assert text.index(f'## {SOLUTIONS}\n') > text.rindex('**Exercise')
+
+
+# ---- make html SOLUTIONS=0 -------------------------------------------------
+def words(text):
+    return re.findall(r"[A-Za-z]+", text)
+
+
+def phrases(path):
+    """Runs of 8 words from the prose of each solution, as a reader sees
+    them, and each line of its printed output."""
+    found = set()
+    for cell in solution_cells(path)[1:]:
+        text = ''.join(cell['source'])
+        if cell['cell_type'] == 'markdown':
+            prose = re.sub(r'\$[^$]*\$|`[^`]*`|\{[a-z:]+\}|:::.*|^:.*',
+                           ' ', text, flags=re.M)
+            for paragraph in prose.split('\n\n'):
+                w = words(paragraph)
+                found.update(' '.join(w[i:i + 8])
+                             for i in range(0, len(w) - 7, 4))
+        for output in cell.get('outputs', []):
+            text = ''.join(output.get('text', ''))
+            found.update(' '.join(words(line)) for line in
+                         text.splitlines() if len(words(line)) >= 4)
+    return found
+
+
+@pytest.fixture(scope='module')
+def site_without_solutions(tmp_path_factory):
+    """The book built with `make html SOLUTIONS=0`, in a copy."""
+    import subprocess
+    if not (SITE / 'index.html').exists():
+        pytest.fail('the book is not built: run `make html` first')
+    book = copy_book(tmp_path_factory.mktemp('book') / 'book',
+                     keep=['.jupyter_cache', '.green.json', 'vendor',
+                           '.data-checked', '.inputs-execution',
+                           '.inputs-extensions'])
+    result = subprocess.run(['make', '-s', 'html', 'SOLUTIONS=0'], cwd=book,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert 'Executing notebook' not in result.stdout  # from the cache
+    return book / '_build' / 'html'
+
+
+def site_texts(site):
+    """(path, text) of every file of the site, HTML as a reader sees it."""
+    for path in sorted(site.rglob('*')):
+        if not path.is_file() or path.suffix in ('.png', '.svg', '.woff',
+                                                 '.woff2', '.ttf', '.ico'):
+            continue
+        text = path.read_text(errors='replace')
+        if path.suffix == '.html':
+            text = BeautifulSoup(text, 'html.parser').get_text(' ')
+        elif path.suffix == '.ipynb':
+            text = '\n'.join(''.join(c['source']) + ''.join(
+                ''.join(o.get('text', '')) for o in c.get('outputs', []))
+                for c in json.loads(text)['cells'])
+        yield path, ' '.join(words(text))
+
+
+def test_solutions_0_leaves_no_solution_text_or_output_in_the_site(
+        site_without_solutions):
+    wanted = {p: phrases(p) for p in SECTIONS}
+    assert all(wanted.values())  # the check has something to look for
+    leaks = []
+    for path, text in site_texts(site_without_solutions):
+        rel = path.relative_to(site_without_solutions)
+        if 'Solution to Exercise' in text or 'solution start' in text:
+            leaks.append(f'{rel}: a solution')
+        leaks += [f'{rel}: {phrase!r} ({source.stem})'
+                  for source, found in wanted.items() for phrase in found
+                  if phrase in text]
+    assert leaks == []
+
+
+def test_solutions_0_keeps_the_exercises(site_without_solutions):
+    for path in SECTIONS:
+        name = path.relative_to(ROOT).with_suffix('.html')
+        html = BeautifulSoup((site_without_solutions / name).read_text(),
+                             'html.parser')
+        found = html.select('div.exercise.admonition')
+        assert [div['id'] for div in found] == exercises(path)
+        assert not html.select('.d2l-solution-link, div.solution')
+        assert not html.find(id='solutions')
