@@ -171,7 +171,7 @@ execute: lib data
 
 # ---- the book ------------------------------------------------------------------
 mathjax: _build/vendor/mathjax/tex-chtml.js
-_build/vendor/mathjax/tex-chtml.js: | $(VENV)/.installed
+_build/vendor/mathjax/tex-chtml.js: tools/fetch_mathjax.py | $(VENV)/.installed
 	$(PY) -m tools.fetch_mathjax $(@D)
 
 # tools/build.py runs each build of the book: one at a time, after checking

@@ -21,8 +21,10 @@ VERSION = '3.2.2'
 URL = f'https://registry.npmjs.org/mathjax/-/mathjax-{VERSION}.tgz'
 SHA512 = ('Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZ'
           'GJvtRZM1vO+geW0OhGw==')
+# The script, its fonts, and the TeX extensions the book's math needs that
+# tex-chtml.js loads on demand rather than bundles (\boldsymbol).
 KEEP = ('package/es5/tex-chtml.js', 'package/es5/output/chtml/fonts/woff-v2/',
-        'package/LICENSE')
+        'package/es5/input/tex/extensions/boldsymbol.js', 'package/LICENSE')
 
 
 def main(argv=None):
@@ -31,8 +33,10 @@ def main(argv=None):
         print(__doc__, file=sys.stderr)
         return 2
     dest = Path(argv[0])
-    if (dest / 'tex-chtml.js').exists():
-        return 0
+    contents = '\n'.join((VERSION,) + KEEP) + '\n'
+    if (dest / '.contents').exists() and \
+            (dest / '.contents').read_text() == contents:
+        return 0  # there already, with all we keep
     try:
         with urllib.request.urlopen(URL, timeout=120) as response:
             data = response.read()
@@ -56,6 +60,7 @@ def main(argv=None):
                     out = tmp / rel
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(tar.extractfile(member).read())
+        (tmp / '.contents').write_text(contents)
         if dest.exists():
             shutil.rmtree(dest)
         tmp.rename(dest)
