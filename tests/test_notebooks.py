@@ -107,6 +107,17 @@ def test_prose_lines_fit_in_79_columns(path):
     assert long == []
 
 
+@pytest.mark.parametrize('path', NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_line_of_inline_math_starts_like_a_list_item(path):
+    # Markdown reads such a line as a new list item and the math breaks.
+    broken = []
+    for source in cells(path, 'markdown'):
+        prose = re.sub(r'\$\$.*?\$\$', '', source, flags=re.S)
+        broken += [m[0] for m in re.finditer(r'(?<!\$)\$[^$]+\$', prose)
+                   if re.search(r'\n[ \t]*[-+*][ \t]', m[0])]
+    assert broken == []
+
+
 def book_markdown():
     text = [s for p in NOTEBOOKS for s in cells(p, 'markdown')]
     text += [p.read_text() for p in ROOT.glob('chapter_*/*.md')]

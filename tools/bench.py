@@ -95,30 +95,35 @@ def bench_data(repeat, slow_repeat):
 
 
 def run_notebook(path):
-    """Execute a notebook; return its time, cell times and stdout lines."""
+    """Execute a notebook; return its time, cell times, stdout lines and
+    the time of the code cells of its Solutions."""
     nb = nbformat.read(path, as_version=4)
     total = notebooks.run(nb, path.parent, record_timing=True)
-    cells = {}
-    for cell in nb.cells:
+    first_solution = len(notebooks.without_solutions(nb)['cells'])
+    cells, solutions = {}, 0.0
+    for i, cell in enumerate(nb.cells):
         timing = cell.metadata.get('execution', {})
         if cell.cell_type == 'code' and 'shell.execute_reply' in timing:
             begin = datetime.datetime.fromisoformat(
                 timing['iopub.execute_input'].rstrip('Z'))
             end = datetime.datetime.fromisoformat(
                 timing['shell.execute_reply'].rstrip('Z'))
-            cells[cell.source.splitlines()[0]] = (end - begin).total_seconds()
+            seconds = (end - begin).total_seconds()
+            cells[cell.source.splitlines()[0]] = seconds
+            solutions += seconds if i >= first_solution else 0
     stdout = [o['text'] for c in nb.cells for o in c.get('outputs', [])
               if o.get('name') == 'stdout']
-    return total, cells, stdout
+    return total, cells, stdout, solutions
 
 
 def bench_notebooks(repeat):
     notebooks, training = {}, {}
     for path in NOTEBOOKS:
-        runs, train_runs, accuracy = [], [], None
+        runs, train_runs, accuracy, solution_runs = [], [], None, []
         for i in range(repeat):
-            total, cells, stdout = run_notebook(path)
+            total, cells, stdout, solutions = run_notebook(path)
             runs.append(total)
+            solution_runs.append(solutions)
             progress(f'notebook {path.stem}', i + 1, repeat, total)
             if path.stem in TRAINING:
                 train_runs.append(cells[TRAINING[path.stem]])
@@ -126,7 +131,9 @@ def bench_notebooks(repeat):
                 accuracy = float(line.split('test acc ')[1])
         name = f'{path.parent.name}/{path.stem}'
         notebooks[name] = {'median_s': statistics.median(runs),
-                           'runs_s': runs}
+                           'runs_s': runs,
+                           'solutions_median_s':
+                               statistics.median(solution_runs)}
         if train_runs:
             training[path.stem] = {'median_s': statistics.median(train_runs),
                                    'runs_s': train_runs,
@@ -199,6 +206,9 @@ def report(results):
         lines.append(row(f'notebook {name}', n, None))
     lines.append(row('all notebooks executed, sum of medians',
                      {'median_s': results['notebooks_total_s']}, 120))
+    lines.append(row("of which the solutions' code cells, sum of medians",
+                     {'median_s': sum(n['solutions_median_s'] for n in
+                                      results['notebooks'].values())}, 30))
     targets = {'html_cold': None, 'html_warm_unchanged': 15,
                'html_warm_one_page_edited': 15, 'test_suite': 240}
     names = {'html_cold': 'cold `make html` (environment present)',
