@@ -172,23 +172,29 @@ class Converter:
         number = '.'.join(map(str, numbers))
         return self.app.config.math_numsep.join(number.rsplit('.', 1))
 
+    def numbered(self, kind, docname, node_id, option):
+        """'Fig. 3.1.1', 'Exercise 3.2.4': a figure's or exercise's name."""
+        numbers = self.env.toc_fignumbers.get(docname, {}).get(
+            kind, {}).get(node_id)
+        if not numbers:
+            self.fail(f'{kind} {node_id!r} has no number: give it a '
+                      f':{option}:')
+        return self.app.config.numfig_format[kind] % '.'.join(
+            map(str, numbers))
+
     def figure_number(self, label):
         docname, node_id, _ = self.env.get_domain('std').labels.get(
-            label, (None, None, None))
-        numbers = self.env.toc_fignumbers.get(docname, {}).get(
-            'figure', {}).get(node_id)
-        if not numbers:
-            self.fail(f'figure {label!r} has no number: give it a :name:')
-        return self.app.config.numfig_format['figure'] % '.'.join(
-            map(str, numbers))
+            label, (None, label, None))
+        return self.numbered('figure', docname, node_id, 'name')
+
+    def exercise_number(self, label):
+        registry = getattr(self.env, 'sphinx_exercise_registry', {})
+        docname = registry.get(label, {}).get('docname')
+        return self.numbered('exercise', docname, label, 'label')
 
     # ---- cells -----------------------------------------------------------
     def figure(self, path, body, attachments):
-        options, lines = {}, body.splitlines()
-        while lines and OPTION.match(lines[0]):
-            key, value = OPTION.match(lines.pop(0)).groups()
-            options[key] = value
-        caption = '\n'.join(lines).strip()
+        options, caption = split_options(body)
         source = (Path(self.env.doc2path(self.docname)).parent / path)
         if not source.is_file():
             self.fail(f'figure {path}: no such image file')
@@ -204,26 +210,12 @@ class Converter:
                                             caption) if part)
         return f'{text}\n\n{legend}' if legend else text
 
-    def exercise_number(self, label):
-        registry = getattr(self.env, 'sphinx_exercise_registry', {})
-        docname = registry.get(label, {}).get('docname')
-        numbers = self.env.toc_fignumbers.get(docname, {}).get(
-            'exercise', {}).get(label)
-        if not numbers:
-            self.fail(f'exercise {label!r} has no number: give it a :label:')
-        return self.app.config.numfig_format['exercise'] % '.'.join(
-            map(str, numbers))
-
     def fence(self, match, attachments):
         _, directive, argument, body = match.groups()
         if directive == 'figure':
             return self.figure(argument.strip(), body, attachments)
         if directive in ('exercise', 'solution-start', 'solution-end'):
-            options, lines = {}, body.splitlines()
-            while lines and OPTION.match(lines[0]):
-                key, value = OPTION.match(lines.pop(0)).groups()
-                options[key] = value
-            text = '\n'.join(lines).strip()
+            options, text = split_options(body)
             if directive == 'exercise':
                 number = self.exercise_number(options.get('label', ''))
                 return f'**{number}.** {text}'
@@ -248,6 +240,15 @@ class Converter:
         if attachments:
             cell['attachments'] = attachments
         return cell
+
+
+def split_options(body):
+    """A directive's body as ({option: value}, the text after them)."""
+    options, lines = {}, body.splitlines()
+    while lines and OPTION.match(lines[0]):
+        key, value = OPTION.match(lines.pop(0)).groups()
+        options[key] = value
+    return options, '\n'.join(lines).strip()
 
 
 def hide(cell):
