@@ -21,9 +21,9 @@ def fake_book(tmp_path):
     (tmp_path / 'tools' / 'sphinx_x.py').write_text('# extension\n')
     (tmp_path / 'd2l.py').write_text('# library\n')
     build = tmp_path / '_build'
-    assert build_inputs.refresh(build, tmp_path) == ['execution',
-                                                     'extensions']
-    for name in build_inputs.EXECUTED:
+    assert build_inputs.refresh(build, tmp_path) == [
+        'execution', 'extensions', 'solutions']
+    for name in build_inputs.EXECUTED + ('latex',):
         (build / name).mkdir()
     return build
 
@@ -51,6 +51,17 @@ def test_a_changed_extension_clears_only_the_rendered_pages(tmp_path):
     assert build_inputs.refresh(build, tmp_path) == ['extensions']
     assert (build / '.jupyter_cache').is_dir()
     assert not any((build / n).exists() for n in build_inputs.RENDERED)
+
+
+def test_switching_the_solutions_clears_the_pages_and_the_pdf(
+        tmp_path, monkeypatch):
+    monkeypatch.delenv('D2L_SOLUTIONS', raising=False)
+    build = fake_book(tmp_path)
+    monkeypatch.setenv('D2L_SOLUTIONS', '0')  # make html SOLUTIONS=0
+    assert build_inputs.refresh(build, tmp_path) == ['solutions']
+    assert (build / '.jupyter_cache').is_dir()
+    assert not any((build / n).exists()
+                   for n in build_inputs.RENDERED + ('latex',))
 
 
 def test_the_environment_is_part_of_the_execution_inputs():
