@@ -344,6 +344,31 @@ def test_damaged_caches_and_outputs_are_rebuilt(tmp_path):
         assert 'build: ' in log, (what, log)
 
 
+def test_a_line_the_kernel_split_is_shown_as_printed(tmp_path):
+    # print() writes a line and its newline apart; a slow machine can send
+    # them in two messages. myst-nb's own merge put a blank line between.
+    book = book_for_build(tmp_path)
+    page = book / 'page0.ipynb'
+    nb = json.loads(page.read_text())
+    nb['cells'] = [{'cell_type': 'markdown', 'metadata': {},
+                    'source': '# Tiny\n'},
+                   dict(nb['cells'][0], execution_count=1, outputs=[
+                       {'output_type': 'stream', 'name': 'stdout', 'text': t}
+                       for t in ('epoch 1\n', 'epoch 2', '\nepoch 3\n')])]
+    nb['metadata'] = {'language_info': {'name': 'python'}}
+    page.write_text(json.dumps(nb))
+    (book / '_config.yml').write_text(
+        'title: Tiny\nonly_build_toc_files: true\n'
+        'execute:\n  execute_notebooks: "off"\n'
+        'sphinx:\n  local_extensions:\n    tools.sphinx_streams: ./\n'
+        '  config:\n    nb_merge_streams: true\n')
+    os.symlink(ROOT / 'tools', book / 'tools')
+    code, log = jupyter_book(book)
+    assert code == 0, log
+    html = (book / '_build' / 'html' / 'page0.html').read_text()
+    assert '<pre><span></span>epoch 1\nepoch 2\nepoch 3\n</pre>' in html
+
+
 # ---- the environment and the tools' caches ---------------------------------
 def test_lint_writes_no_cache_into_the_checkout():
     # A checkout the user cannot write to must still pass `make test`.

@@ -9,6 +9,7 @@ started in the notebook's own folder (or another one given).
 Every tool reads a notebook's file through `load`, which names the file and
 the place when it is not valid JSON.
 """
+import copy
 import json
 import re
 from pathlib import Path
@@ -102,16 +103,24 @@ def merge_streams(nb):
     """Join each cell's consecutive outputs to one stream into one output.
 
     How a kernel's prints are split into messages depends on timing; the
-    stored notebook should not (the site merges them too: nb_merge_streams).
+    stored notebook should not (the site merges them the same way:
+    tools/sphinx_streams.py).
     """
     for cell in nb.cells:
-        merged = []
-        for out in cell.get('outputs', []):
-            if (merged and out.output_type == 'stream' and
-                    merged[-1].output_type == 'stream' and
-                    merged[-1].name == out.name):
-                merged[-1].text += out.text
-            else:
-                merged.append(out)
         if 'outputs' in cell:
-            cell.outputs = merged
+            cell.outputs = merged_streams(cell.outputs)
+
+
+def merged_streams(outputs):
+    """`outputs` with each run of outputs to one stream joined, exactly as
+    printed (a new list; the outputs themselves are not changed)."""
+    merged = []
+    for out in outputs:
+        if (merged and out['output_type'] == 'stream' and
+                merged[-1]['output_type'] == 'stream' and
+                merged[-1]['name'] == out['name']):
+            merged[-1] = copy.copy(merged[-1])
+            merged[-1]['text'] = merged[-1]['text'] + out['text']
+        else:
+            merged.append(out)
+    return merged
