@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.utils import ROOT, copy_book, make_book
+from tests.utils import ROOT, copy_built_book, make_book, make_html
 from tools import build, build_inputs, check_python
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
@@ -103,13 +103,6 @@ def test_debian_sh_is_quiet_when_the_file_is_there(tmp_path):
     assert (result.returncode, result.stdout, result.stderr) == (0, '', '')
 
 
-def make_html(book, **env):
-    result = subprocess.run(['make', '-s', 'html'], cwd=book,
-                            capture_output=True, text=True, timeout=900,
-                            env=dict(os.environ, **env))
-    return result.returncode, result.stdout + result.stderr
-
-
 def replace(path, old, new):
     text = path.read_text(encoding='utf-8')
     assert text.count(old) == 1, f'{old!r} no longer in {path.name}'
@@ -119,12 +112,7 @@ def replace(path, old, new):
 @pytest.fixture(scope='module')
 def built_copy(tmp_path_factory):
     """A copy of the book with the executions of the real build cached."""
-    if not (ROOT / '_build' / 'html' / 'index.html').exists():
-        pytest.fail('the book is not built: run `make html` first')
-    return copy_book(tmp_path_factory.mktemp('book') / 'book',
-                     keep=['.jupyter_cache', '.green.json', 'vendor',
-                           '.data-checked',
-                           '.inputs-execution', '.inputs-extensions'])
+    return copy_built_book(tmp_path_factory.mktemp('book') / 'book')
 
 
 def test_a_failed_build_fails_until_it_is_fixed(built_copy):

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS,
-                         cells)
+                         cells, exercise_names, sections)
 from tools import toc
 
 PDF = ROOT / '_build' / 'latex' / 'd2l-linear-networks.pdf'
@@ -78,12 +78,11 @@ def test_page_count_is_sane():
 
 
 def test_the_solutions_are_collected_at_the_end_of_the_chapter(text):
-    from tests.test_solutions import SECTIONS, exercise_names
     lines = [line.strip('\x0c') for line in text.splitlines()]
     # The heading's last line: the table of contents has it too.
     end = len(lines) - lines[::-1].index('3.8 Solutions to the Exercises') - 1
     assert lines.index(f'3.7 {section_titles()[-1]}') < end
-    names = [name for path in SECTIONS for name in exercise_names(path)]
+    names = [name for path in sections() for name in exercise_names(path)]
     assert names
     for name in names:
         assert name in lines[:end], name  # in its own section

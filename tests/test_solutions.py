@@ -14,32 +14,15 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.utils import READER, ROOT, SITE, copy_book, read_notebook
-from tools import toc
+from tests.utils import (READER, ROOT, SITE, copy_built_book,
+                         exercise_names, exercises, make_html, read_notebook,
+                         sections)
+from tools.make_lib import MARKER
 from tools.notebooks import SOLUTIONS, without_solutions
 
-# The sections in the order of the table of contents: 3.1, 3.2, ...
-SECTIONS = [p for p in toc.pages(ROOT) if p.suffix == '.ipynb' and
-            p.parent.name == 'chapter_linear-networks']
-EXERCISE = re.compile(r'^:::\{exercise\}[ \t]*\n:label: (\S+)$', re.M)
+SECTIONS = sections()
 START = re.compile(r'^:::\{solution-start\} (\S+)$', re.M)
 END = re.compile(r'^:::\{solution-end\}$', re.M)
-MARKER = '# Saved in the d2l package for later use'
-
-
-def exercise_names(path):
-    """'Exercise 3.2.1', ... for the exercises of the section at `path`."""
-    section = SECTIONS.index(path) + 1
-    return [f'Exercise 3.{section}.{k}'
-            for k in range(1, len(exercises(path)) + 1)]
-
-
-def exercises(path):
-    """The labels of the exercises of the notebook at `path`, in order."""
-    text = '\n'.join(''.join(c['source'])
-                     for c in without_solutions(read_notebook(path))['cells']
-                     if c['cell_type'] == 'markdown')
-    return EXERCISE.findall(text)
 
 
 def solution_cells(path):
@@ -171,17 +154,10 @@ def solution_phrases():
 @pytest.fixture(scope='module')
 def site_without_solutions(tmp_path_factory):
     """The book built with `make html SOLUTIONS=0`, in a copy."""
-    import subprocess
-    if not (SITE / 'index.html').exists():
-        pytest.fail('the book is not built: run `make html` first')
-    book = copy_book(tmp_path_factory.mktemp('book') / 'book',
-                     keep=['.jupyter_cache', '.green.json', 'vendor',
-                           '.data-checked', '.inputs-execution',
-                           '.inputs-extensions'])
-    result = subprocess.run(['make', '-s', 'html', 'SOLUTIONS=0'], cwd=book,
-                            capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert 'Executing notebook' not in result.stdout  # from the cache
+    book = copy_built_book(tmp_path_factory.mktemp('book') / 'book')
+    code, log = make_html(book, SOLUTIONS='0')
+    assert code == 0, log
+    assert 'Executing notebook' not in log  # from the cache
     return book / '_build' / 'html'
 
 

@@ -9,9 +9,12 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / '_build' / 'html'
@@ -169,3 +172,50 @@ def make_book(tmp_path, *cells_per_page, metadata=None):
         toc += 'chapters:\n' + ''.join(f'  - file: {n}\n' for n in names[1:])
     (tmp_path / '_toc.yml').write_text(toc)
     return tmp_path
+
+
+# ---- exercises, and copies of the built book --------------------------------
+EXERCISE = re.compile(r'^:::\{exercise\}[ \t]*\n:label: (\S+)$', re.M)
+
+
+# tools need the book's environment; the Colab stand-ins, which import this
+# module too, have not got it: the functions below import them themselves.
+def sections():
+    """The chapter's section notebooks in the order of the table of
+    contents: 3.1, 3.2, ..."""
+    from tools import toc
+    return [p for p in toc.pages(ROOT) if p.suffix == '.ipynb' and
+            p.parent.name == 'chapter_linear-networks']
+
+
+def exercises(path):
+    """The labels of the exercises of the notebook at `path`, in order."""
+    from tools.notebooks import without_solutions
+    text = '\n'.join(''.join(c['source'])
+                     for c in without_solutions(read_notebook(path))['cells']
+                     if c['cell_type'] == 'markdown')
+    return EXERCISE.findall(text)
+
+
+def exercise_names(path):
+    """'Exercise 3.2.1', ... for the exercises of the section at `path`."""
+    section = sections().index(path) + 1
+    return [f'Exercise 3.{section}.{k}'
+            for k in range(1, len(exercises(path)) + 1)]
+
+
+def copy_built_book(dest):
+    """A copy of the book with the real build's executions cached."""
+    if not (ROOT / '_build' / 'html' / 'index.html').exists():
+        pytest.fail('the book is not built: run `make html` first')
+    return copy_book(dest, keep=['.jupyter_cache', '.green.json', 'vendor',
+                                 '.data-checked', '.inputs-execution',
+                                 '.inputs-extensions'])
+
+
+def make_html(book, **env):
+    """`make html` in `book`, with `env` added; return (code, log)."""
+    result = subprocess.run(['make', '-s', 'html'], cwd=book,
+                            capture_output=True, text=True, timeout=900,
+                            env=dict(os.environ, **env))
+    return result.returncode, result.stdout + result.stderr
