@@ -11,9 +11,32 @@ d2l = sys.modules[__name__]  # saved code calls other sections' code as d2l.X
 
 
 # Imported in chapter_appendix/running.ipynb
+import os
+
+
+# Defined in chapter_appendix/running.ipynb
+def pin_cpu_kernels():
+    """Have numpy and MXNet compute as they did for the book's outputs."""
+    # Set, not setdefault: the book's numbers depend on these values.
+    os.environ['DNNL_MAX_CPU_ISA'] = 'AVX2'
+    os.environ['OMP_NUM_THREADS'] = '1'
+    os.environ['OPENBLAS_NUM_THREADS'] = '1'
+    try:
+        with open('/proc/cpuinfo') as f:
+            flags = next(x for x in f if x.startswith('flags')).split()
+    except (OSError, StopIteration):  # not Linux
+        flags = []
+    if 'avx2' in flags and 'fma' in flags:
+        os.environ['OPENBLAS_CORETYPE'] = 'Haswell'
+
+
+# Run in chapter_appendix/running.ipynb
+pin_cpu_kernels()
+
+
+# Imported in chapter_appendix/running.ipynb
 import builtins
 import importlib.util
-import os
 import types
 import numpy as onp
 
@@ -69,25 +92,6 @@ def check_mxnet_requirements():
 
 # Run in chapter_appendix/running.ipynb
 check_mxnet_requirements()
-
-
-# Defined in chapter_appendix/running.ipynb
-def pin_cpu_kernels():
-    """Give MXNet's oneDNN and OpenBLAS AVX2 kernels, and one thread."""
-    # setdefault: a reader's own choice of kernels or threads wins.
-    os.environ.setdefault('DNNL_MAX_CPU_ISA', 'AVX2')
-    os.environ.setdefault('OMP_NUM_THREADS', '1')
-    try:
-        with open('/proc/cpuinfo') as f:
-            flags = next(x for x in f if x.startswith('flags')).split()
-    except (OSError, StopIteration):  # not Linux
-        flags = []
-    if 'avx2' in flags and 'fma' in flags:
-        os.environ.setdefault('OPENBLAS_CORETYPE', 'Haswell')
-
-
-# Run in chapter_appendix/running.ipynb
-pin_cpu_kernels()
 
 
 # Imported in chapter_appendix/running.ipynb,
