@@ -4,6 +4,9 @@ pytest loads this file for every test, also when one notebook is tested on
 its own (`pytest chapter_linear-networks/softmax-regression-scratch.ipynb`).
 """
 import os
+from pathlib import Path
+
+from tools.notebooks import pythonpath
 
 try:
     import nbformat
@@ -15,6 +18,9 @@ except ImportError:  # an environment without nbval tests d2l.py only
 # as it does for make; kernels run in their notebook's folder and inherit it.
 if os.environ.get('D2L_DATA_DIR'):
     os.environ['D2L_DATA_DIR'] = os.path.abspath(os.environ['D2L_DATA_DIR'])
+# Every kernel the tests start (nbval's among them) imports this checkout's
+# d2l.py, even where .venv is a link to another checkout's.
+os.environ['PYTHONPATH'] = pythonpath(Path(__file__).resolve().parent)
 
 
 def pytest_configure(config):

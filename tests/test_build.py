@@ -2,10 +2,12 @@
 contents, and system packages are installed or named."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 
+import nbformat
 import pytest
 
 from tests.utils import ROOT, copy_built_book, make_book, make_html
@@ -21,7 +23,7 @@ def fake_book(tmp_path):
     (tmp_path / 'tools' / 'sphinx_x.py').write_text('# extension\n')
     (tmp_path / 'd2l.py').write_text('# library\n')
     build = tmp_path / '_build'
-    assert build_inputs.refresh(build, tmp_path) == [
+    assert list(build_inputs.refresh(build, tmp_path)) == [
         'execution', 'extensions', 'solutions']
     for name in build_inputs.EXECUTED + ('latex',):
         (build / name).mkdir()
@@ -33,7 +35,7 @@ def test_rewriting_inputs_unchanged_keeps_the_caches(tmp_path):
     for path in (tmp_path / 'd2l.py', tmp_path / 'tools' / 'sphinx_x.py'):
         path.write_text(path.read_text())  # new mtime, same content
         os.utime(path, (1e9, 1e9))
-    assert build_inputs.refresh(build, tmp_path) == []
+    assert build_inputs.refresh(build, tmp_path) == {}
     assert all((build / n).is_dir() for n in build_inputs.EXECUTED)
 
 
@@ -41,14 +43,16 @@ def test_a_changed_d2l_py_clears_the_execution_cache(tmp_path):
     build = fake_book(tmp_path)
     with open(tmp_path / 'd2l.py', 'a') as f:
         f.write('x = 1\n')
-    assert build_inputs.refresh(build, tmp_path) == ['execution']
+    assert build_inputs.refresh(build, tmp_path) == {
+        'execution': 'd2l.py changed'}
     assert not any((build / n).exists() for n in build_inputs.EXECUTED)
 
 
 def test_a_changed_extension_clears_only_the_rendered_pages(tmp_path):
     build = fake_book(tmp_path)
     (tmp_path / 'tools' / 'sphinx_x.py').write_text('# changed\n')
-    assert build_inputs.refresh(build, tmp_path) == ['extensions']
+    assert build_inputs.refresh(build, tmp_path) == {
+        'extensions': 'tools/sphinx_x.py changed'}
     assert (build / '.jupyter_cache').is_dir()
     assert not any((build / n).exists() for n in build_inputs.RENDERED)
 
@@ -58,16 +62,50 @@ def test_switching_the_solutions_clears_the_pages_and_the_pdf(
     monkeypatch.delenv('D2L_SOLUTIONS', raising=False)
     build = fake_book(tmp_path)
     monkeypatch.setenv('D2L_SOLUTIONS', '0')  # make html SOLUTIONS=0
-    assert build_inputs.refresh(build, tmp_path) == ['solutions']
+    assert build_inputs.refresh(build, tmp_path) == {
+        'solutions': 'SOLUTIONS 1 -> 0'}
     assert (build / '.jupyter_cache').is_dir()
     assert not any((build / n).exists()
                    for n in build_inputs.RENDERED + ('latex',))
 
 
 def test_the_environment_is_part_of_the_execution_inputs():
-    lines = build_inputs.environment().splitlines()
-    assert lines[0] == __import__('sys').version
-    assert any(line.startswith('mxnet==') for line in lines)
+    found = build_inputs.environment()
+    assert found['Python'] == sys.version
+    assert found['mxnet'] == '1.9.1'
+
+
+def test_a_changed_package_is_named(tmp_path, monkeypatch):
+    build = fake_book(tmp_path)
+    env = build_inputs.environment()
+    monkeypatch.setattr(build_inputs, 'environment', lambda root: dict(
+        env, numpy='0.1', newpkg='1.0'))
+    assert build_inputs.refresh(build, tmp_path) == {
+        'execution': f'numpy {env["numpy"]} -> 0.1, newpkg added'}
+
+
+def test_what_pip_wheel_leaves_in_the_book_is_no_input(tmp_path):
+    # `pip wheel .` (or an interrupted `make test-newest`) leaves an
+    # *.egg-info and a build/ in the book's folder, where Python finds the
+    # egg-info as a distribution: yet the environment is the same.
+    (tmp_path / 'd2l_linear_networks.egg-info').mkdir()
+    (tmp_path / 'd2l_linear_networks.egg-info' / 'PKG-INFO').write_text(
+        'Metadata-Version: 2.1\nName: d2l-linear-networks\nVersion: 9.9\n')
+    (tmp_path / 'build' / 'lib').mkdir(parents=True)
+    (tmp_path / 'build' / 'lib' / 'd2l.py').write_text('# old\n')
+    script = ('import importlib.metadata as m, json, sys; '
+              'from tools import build_inputs; '
+              "print(json.dumps([m.version('d2l-linear-networks'), "
+              'build_inputs.environment(sys.argv[1])]))')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+
+    def found(cwd):
+        return json.loads(subprocess.run(
+            [sys.executable, '-c', script, str(cwd)], cwd=cwd, env=env,
+            check=True, capture_output=True, text=True).stdout)
+    seen, inputs = found(tmp_path)
+    assert seen == '9.9'  # Python, run in that folder, finds it
+    assert inputs == found(ROOT)[1]  # but it is not part of the environment
 
 
 def debian_sh(tmp_path, *args):
@@ -188,21 +226,89 @@ def writer(*paths, then=''):
 
 
 def test_a_second_build_waits_for_the_first(tmp_path):
+    # A handshake, not a race against the clock: the first build goes on
+    # only once the second has said that it waits, however slow either is.
     book = book_for_build(tmp_path)
-    log = tmp_path / 'log'
-    step = (f"open({str(log)!r}, 'a').write('start\\n'); time.sleep(1.5); "
-            f"open({str(log)!r}, 'a').write('end\\n')\n")
+    log, go = tmp_path / 'log', tmp_path / 'go'
+
+    def step(wait):
+        return (f"log = open({str(log)!r}, 'a')\n"
+                "log.write('start\\n'); log.flush()\n" +
+                (f"while not pathlib.Path({str(go)!r}).exists():\n"
+                 "    time.sleep(0.01)\n" if wait else '') +
+                "log.write('end\\n')\n")
     args = [sys.executable, '-m', 'tools.build', TARGET, '--']
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    first = subprocess.Popen(args + writer(then=step), cwd=book, env=env,
-                             stdout=subprocess.PIPE, text=True)
-    while not log.exists():
-        time.sleep(0.05)
-    second = subprocess.run(args + writer(then=step), cwd=book, env=env,
-                            capture_output=True, text=True)
-    assert first.wait() == 0 and second.returncode == 0, second.stdout
-    assert 'another build of this book is running' in second.stdout
+    first = subprocess.Popen(args + writer(then=step(wait=True)), cwd=book,
+                             env=env, stdout=subprocess.DEVNULL)
+    try:
+        while not log.exists():  # the first build holds the lock
+            time.sleep(0.01)
+        second = subprocess.Popen(args + writer(then=step(wait=False)),
+                                  cwd=book, env=env, stdout=subprocess.PIPE,
+                                  text=True)
+        said = second.stdout.readline()  # its first line, or '' at its end
+    finally:
+        go.touch()
+    out = said + second.communicate()[0]
+    assert first.wait() == 0 and second.returncode == 0, out
+    assert 'another build of this book is running' in said, out
     assert log.read_text() == 'start\nend\nstart\nend\n'
+
+
+# ---- kernels import the checkout's own d2l.py ----------------------------
+# In a checkout whose .venv is a link to another's (a git worktree, the
+# tests' copies of the book), the editable install leads to the other's
+# d2l.py. Here the other checkout is this one, whose d2l.py has no WHERE.
+WHERE = 'import d2l\nprint(d2l.WHERE)'
+
+
+def checkout_of_its_own(tmp_path):
+    """A checkout with a d2l.py of its own and a page that prints it."""
+    book = book_for_build(tmp_path)
+    (book / 'd2l.py').write_text("WHERE = 'its own'\n")
+    (book / 'chapter').mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        WHERE, execution_count=1, outputs=[nbformat.v4.new_output(
+            'stream', name='stdout', text='its own\n')])])
+    nbformat.write(nb, book / 'chapter' / 'where.ipynb')
+    return book
+
+
+def test_the_builds_kernels_import_the_checkouts_d2l(tmp_path):
+    book = checkout_of_its_own(tmp_path)
+    # A stand-in for jupyter-book: it runs the page as the build does.
+    run_page = [sys.executable, '-c', (
+        'import nbformat, pathlib\n'
+        'from tools.notebooks import run\n'
+        "nb = nbformat.read('chapter/where.ipynb', 4)\n"
+        "run(nb, 'chapter')\n"
+        f'pathlib.Path({TARGET!r}).parent.mkdir(parents=True)\n'
+        f"pathlib.Path({TARGET!r}).write_text(nb.cells[0].outputs[0].text)")]
+    assert build.build(TARGET, run_page, book) == 0
+    assert (book / TARGET).read_text() == 'its own\n'
+
+
+def test_nbvals_kernels_import_the_checkouts_d2l(tmp_path):
+    book = checkout_of_its_own(tmp_path)
+    shutil.copy(ROOT / 'conftest.py', book)
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider',
+         '-o', 'addopts=', '--nbval', '--nbval-current-env', '--rootdir',
+         str(book), 'chapter/where.ipynb'],
+        cwd=book, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_git_ignores_a_venv_that_is_a_link(tmp_path):
+    subprocess.run(['git', 'init', '-q', str(tmp_path)], check=True)
+    shutil.copy(ROOT / '.gitignore', tmp_path)
+    for name in ('.venv', '.venv-colab313'):
+        (tmp_path / name).symlink_to(ROOT)
+    ignored = subprocess.run(['git', 'check-ignore', '.venv',
+                              '.venv-colab313'], cwd=tmp_path,
+                             capture_output=True, text=True).stdout
+    assert ignored.split() == ['.venv', '.venv-colab313']
 
 
 def test_an_edit_saved_during_a_build_is_built_next_time(tmp_path):

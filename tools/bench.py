@@ -230,6 +230,7 @@ def main(argv=None):
     ap.add_argument('--quick', action='store_true',
                     help='skip the builds and the test suite')
     args = ap.parse_args(argv)
+    os.environ['PYTHONPATH'] = notebooks.pythonpath()  # kernels: our d2l.py
     results = {
         'when': datetime.datetime.now().isoformat(timespec='seconds'),
         'machine': f'{platform.machine()}, {os.cpu_count()} cores',

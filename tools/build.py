@@ -16,6 +16,8 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
   again, a damaged cache database is cleared, and so are changed outputs.
 * An edit saved while a build runs is built by the next one: the target
   gets the time the build began, so the edited file is newer than it.
+* The kernels import this book's d2l.py, whatever `.venv` is (a link to
+  another checkout's, say): the book's folder leads their PYTHONPATH.
 
 Usage: python -m tools.build TARGET -- COMMAND...
 (run in the book's folder; COMMAND is the jupyter-book build that writes
@@ -34,7 +36,7 @@ import time
 from pathlib import Path
 
 from tools import build_inputs, toc
-from tools.notebooks import NotebookError, load
+from tools.notebooks import NotebookError, load, pythonpath
 
 CACHE, OUTPUTS = '.jupyter_cache', 'jupyter_execute'
 RENDERED = ('.doctrees', 'html', 'latex')
@@ -127,9 +129,9 @@ def clear(build, *names):
 
 def recover(build, root):
     """Clear what a failed build, a damage or a changed input left."""
-    for kind in build_inputs.refresh(build, root):
-        say(f'the {kind} inputs changed (or are new): cleared what depends '
-            'on them')
+    for kind, what in build_inputs.refresh(build, root).items():
+        why = f'changed ({what})' if what else 'have no record yet'
+        say(f'the {kind} inputs {why}: cleared what depends on them')
     if (build / FAILED).exists():
         say('the last build failed or was stopped: reading every page again')
         clear(build, *RENDERED, OUTPUTS)
@@ -176,7 +178,7 @@ def record_green(build):
 
 def build(target, command, root):
     """Run `command` to make `target`, as described above; return its code."""
-    root = Path(root)
+    root = Path(root).resolve()
     folder = root / '_build'
     with one_at_a_time(folder, target):
         began = time.time()
@@ -187,7 +189,8 @@ def build(target, command, root):
             return 2
         recover(folder, root)
         (folder / FAILED).touch()
-        code = subprocess.run(command, cwd=root).returncode
+        env = dict(os.environ, PYTHONPATH=pythonpath(root))
+        code = subprocess.run(command, cwd=root, env=env).returncode
         path = root / target
         if code == 0 and not path.exists():
             say(f'{command[0]} ended well but wrote no {target}')

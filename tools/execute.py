@@ -7,13 +7,14 @@ execute`) after changing a notebook, and commit the notebook with them.
 Usage: python -m tools.execute NOTEBOOK.ipynb [...]
 """
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 
 from tools.make_lib import write_atomically
-from tools.notebooks import book_metadata, run
+from tools.notebooks import book_metadata, pythonpath, run
 
 
 def execute(path, timeout):
@@ -31,6 +32,7 @@ def main(argv=None):
     ap.add_argument('--timeout', type=int, default=600,
                     help='seconds allowed per cell')
     args = ap.parse_args(argv)
+    os.environ['PYTHONPATH'] = pythonpath()  # kernels import our d2l.py
     for path in args.notebooks:
         print(f'{path}: {execute(path, args.timeout):.1f} s')
     return 0

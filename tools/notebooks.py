@@ -7,14 +7,16 @@ the current environment (or of a Colab stand-in, tests/test_colab.py),
 started in the notebook's own folder (or another one given).
 
 Every tool reads a notebook's file through `load`, which names the file and
-the place when it is not valid JSON.
+the place when it is not valid JSON. Every tool that starts kernels first
+puts its checkout on their PYTHONPATH (`pythonpath`).
 """
 import copy
 import json
+import os
 import re
 from pathlib import Path
 
-from jupyter_cache.executors.utils import single_nb_execution
+ROOT = Path(__file__).resolve().parent.parent
 
 # The kernel the book's notebooks run in, whatever kernel a front end saved
 # one with: Python 3 of the environment that runs them.
@@ -37,6 +39,19 @@ def without_solutions(nb):
                 ''.join(cell['source']).startswith(f'## {SOLUTIONS}\n')):
             return dict(nb, cells=nb['cells'][:i])
     return nb
+
+
+def pythonpath(root=ROOT, environ=os.environ):
+    """PYTHONPATH for kernels that must import `root`'s d2l.py.
+
+    `.venv` installs d2l editable, from the checkout it was made in; a
+    checkout whose `.venv` is a link to another's (a git worktree, the
+    tests' copies of the book) would otherwise run the other's d2l.py. The
+    entries already on PYTHONPATH stay, after `root`.
+    """
+    rest = [p for p in environ.get('PYTHONPATH', '').split(os.pathsep)
+            if p and p != str(root)]
+    return os.pathsep.join([str(root), *rest])
 
 
 class NotebookError(ValueError):
@@ -89,6 +104,9 @@ def run(nb, cwd, timeout=600, record_timing=False, kernel_name=''):
     Raises nbclient's CellExecutionError, with the failing cell and its
     traceback, if a cell fails.
     """
+    # Here, not at the top: conftest.py imports this module in environments
+    # without jupyter-cache (the newest numpy's).
+    from jupyter_cache.executors.utils import single_nb_execution
     result = single_nb_execution(
         nb, cwd=str(cwd), timeout=timeout, allow_errors=False,
         record_timing=record_timing,
