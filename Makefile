@@ -25,8 +25,8 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-compat $(COMPAT:%=test-%) lib check-lib execute data \
-	browser mathjax bench lint lock clean distclean pdf tex
+.PHONY: html test test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
+	data browser mathjax bench lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -254,6 +254,12 @@ $(COLAB:%=test-%): test-%: .venv-%/.installed $(WHEELS)/.done \
 test-newest: .venv-newest/.installed _build/.data-checked
 	.venv-newest/bin/python -m pytest $(NOTEBOOKS) tests/test_d2l.py \
 		tests/test_data.py
+
+# The same outputs on other machines: every notebook under nbval once per
+# setting of the variables that choose numpy's and MXNet's kernels and
+# threads, some standing in for other processors (tools/fleet.py).
+fleet: d2l.py _build/.data-checked
+	$(PY) -m tools.fleet
 
 # No cache: the tests must pass in a checkout the user cannot write to.
 lint: $(VENV)/.installed

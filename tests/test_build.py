@@ -2,16 +2,18 @@
 contents, and system packages are installed or named."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from tests.utils import ROOT, copy_built_book, make_book, make_html
-from tools import build, build_inputs, check_python
+from tools import build, build_inputs, check_python, notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
 INDEX = 'chapter_linear-networks/index.md'
@@ -153,6 +155,16 @@ def built_copy(tmp_path_factory):
     return copy_built_book(tmp_path_factory.mktemp('book') / 'book')
 
 
+def test_what_ci_caches_is_enough_to_execute_nothing(built_copy):
+    # built_copy holds of _build only what the workflow's cache restores,
+    # as a second CI run with no notebook changed finds it.
+    code, log = make_html(built_copy)
+    assert code == 0, log
+    assert 'Executing notebook' not in log
+    assert 'execution inputs' not in log and 'again' not in log, log
+
+
+@pytest.mark.timeout(900)  # four builds of the whole book
 def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     book = built_copy
     page = book / '_build' / 'html' / CONCISE.replace('.ipynb', '.html')
@@ -160,7 +172,9 @@ def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     replace(book / CONCISE, 'true_b = 4.2', 'true_b = 4.2 + no_such_name')
     for _ in range(2):
         code, log = make_html(book)
-        assert code != 0 and "name 'no_such_name' is not defined" in log
+        assert code != 0 and (
+            f'build: {CONCISE}, cell 4 failed: NameError: name '
+            "'no_such_name' is not defined") in log.splitlines()[-3:], log
         assert not page.exists() or 'no_such_name' not in page.read_text()
     replace(book / CONCISE, 'true_b = 4.2 + no_such_name', 'true_b = 4.2')
     # A warning in a page that is not re-executed, read or written again.
@@ -309,6 +323,24 @@ def test_git_ignores_a_venv_that_is_a_link(tmp_path):
                               '.venv-colab313'], cwd=tmp_path,
                              capture_output=True, text=True).stdout
     assert ignored.split() == ['.venv', '.venv-colab313']
+
+
+def test_a_looping_cell_is_named_in_the_last_line(tmp_path):
+    book = make_book(tmp_path, ['print(1)', 'while True:\n    pass'])
+    (book / 'd2l.py').write_text('# library\n')
+    (book / '_config.yml').write_text(
+        'title: t\nexecute:\n  execute_notebooks: cache\n  timeout: 3\n'
+        'sphinx:\n  config:\n    nb_execution_raise_on_error: true\n')
+    jupyter_book = Path(sys.executable).parent / 'jupyter-book'
+    result = subprocess.run(
+        [sys.executable, '-m', 'tools.build', TARGET, '--',
+         str(jupyter_book), 'build', '.', '--builder', 'html'],
+        cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True, text=True, timeout=240)
+    assert result.returncode != 0
+    assert result.stdout.splitlines()[-1] == (
+        'build: page0.ipynb, cell 2 ran longer than the 3 s a cell may take '
+        '(execute: timeout in _config.yml)'), result.stdout[-2000:]
 
 
 def test_an_edit_saved_during_a_build_is_built_next_time(tmp_path):
@@ -464,6 +496,35 @@ def test_a_line_the_kernel_split_is_shown_as_printed(tmp_path):
 
 
 # ---- the environment and the tools' caches ---------------------------------
+# ---- time limits ---------------------------------------------------------
+def pytest_ini():
+    import tomllib
+    with open(ROOT / 'pyproject.toml', 'rb') as f:
+        return tomllib.load(f)['tool']['pytest']['ini_options']
+
+
+def test_a_hung_test_fails_named_within_its_time_limit(tmp_path):
+    # As a test whose browser driver died would hang: the suite's own
+    # configuration (two workers included) stops it and names it.
+    assert 0 < pytest_ini()['timeout'] <= 600
+    (tmp_path / 'test_hang.py').write_text(
+        'import time\n\n\ndef test_hangs():\n    time.sleep(600)\n')
+    result = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-c', str(ROOT / 'pyproject.toml'),
+         '--rootdir', str(tmp_path), '-o', 'timeout=2',
+         str(tmp_path / 'test_hang.py')],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert re.search(r'^FAILED .*test_hang\.py::test_hangs - Failed: '
+                     r'Timeout', result.stdout, re.M), result.stdout
+
+
+def test_a_cell_may_run_as_long_under_nbval_as_in_the_build():
+    options = pytest_ini()['addopts'].split()
+    limit = options[options.index('--nbval-cell-timeout') + 1]
+    assert int(limit) == notebooks.cell_timeout()
+
+
 def test_lint_writes_no_cache_into_the_checkout():
     # A checkout the user cannot write to must still pass `make test`.
     result = subprocess.run(['make', '-s', 'lint'], cwd=ROOT, text=True,

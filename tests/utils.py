@@ -204,13 +204,26 @@ def exercise_names(path):
             for k in range(1, len(exercises(path)) + 1)]
 
 
+def ci_cached_build_parts():
+    """The parts of _build that the workflow's execution cache restores."""
+    import yaml
+    workflow = yaml.safe_load(
+        (ROOT / '.github' / 'workflows' / 'book.yml').read_text())
+    paths = [path for step in workflow['jobs']['build']['steps']
+             if step.get('uses', '').startswith('actions/cache@')
+             for path in step['with']['path'].split()]
+    return [p.removeprefix('_build/') for p in paths
+            if p.startswith('_build/')]
+
+
 def copy_built_book(dest):
-    """A copy of the book with the real build's executions cached."""
+    """A copy of the book with what CI restores of a build: the real
+    build's executions (and MathJax and the data check, as CI's make
+    would fetch and run them)."""
     if not (ROOT / '_build' / 'html' / 'index.html').exists():
         pytest.fail('the book is not built: run `make html` first')
-    return copy_book(dest, keep=['.jupyter_cache', '.green.json', 'vendor',
-                                 '.data-checked', '.inputs-execution',
-                                 '.inputs-extensions'])
+    return copy_book(dest, keep=[*ci_cached_build_parts(), 'vendor',
+                                 '.data-checked'])
 
 
 def make_html(book, **env):

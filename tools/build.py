@@ -18,6 +18,9 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
   gets the time the build began, so the edited file is newer than it.
 * The kernels import this book's d2l.py, whatever `.venv` is (a link to
   another checkout's, say): the book's folder leads their PYTHONPATH.
+* A notebook that fails to execute, or a cell that runs past the limit of
+  _config.yml, is named with its cell and error in the build's last lines,
+  below the tracebacks.
 
 Usage: python -m tools.build TARGET -- COMMAND...
 (run in the book's folder; COMMAND is the jupyter-book build that writes
@@ -28,6 +31,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -36,7 +40,7 @@ import time
 from pathlib import Path
 
 from tools import build_inputs, toc
-from tools.notebooks import NotebookError, load, pythonpath
+from tools.notebooks import NotebookError, cell_timeout, load, pythonpath
 
 CACHE, OUTPUTS = '.jupyter_cache', 'jupyter_execute'
 RENDERED = ('.doctrees', 'html', 'latex')
@@ -176,6 +180,67 @@ def record_green(build):
     os.replace(part, build / GREEN)
 
 
+def run_logged(command, root):
+    """Run the build's `command` in `root`, showing its output as it
+    comes; return its exit code and its output."""
+    env = dict(os.environ, PYTHONPATH=pythonpath(root))
+    with subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as proc:
+        log = []
+        for line in proc.stdout:
+            line = line.decode('utf-8', 'replace')
+            log.append(line)
+            sys.stdout.write(line)
+            sys.stdout.flush()
+    return proc.returncode, ''.join(log)
+
+
+# How myst-nb and nbclient report a notebook that failed to execute: the
+# notebook, the error's class, then the cell's source between dashed lines.
+EXECUTION_FAILED = re.compile(
+    r'^(?P<path>\S+\.ipynb): WARNING: Executing notebook '
+    r'failed: (?P<error>\w+)(?P<report>.*?)\[mystnb\.exec\]', re.M | re.S)
+CELL_SOURCE = re.compile(r'(?:following cell|preview of the cell contents):'
+                         r'\n-{3,}\n(?P<source>.*?)\n-{3,}\n', re.S)
+ANSI = re.compile(r'\x1b\[[0-9;]*m')  # IPython colours its tracebacks
+
+
+def execution_failures(log, root):
+    """One line for each notebook that the build's `log` says failed: the
+    notebook, its cell, and what went wrong, far below in the log."""
+    failures = []
+    log = ANSI.sub('', log)
+    for failed in EXECUTION_FAILED.finditer(log):
+        path = Path(failed['path'])
+        rel = path.relative_to(root) if path.is_relative_to(root) else path
+        # The cell: in the report, or in the traceback that follows it.
+        cell = CELL_SOURCE.search(log, failed.start())
+        where = cell_number(path, cell['source']) if cell else None
+        where = f', cell {where}' if where else ''
+        if failed['error'] == 'CellTimeoutError':
+            what = (f'ran longer than the {cell_timeout(root)} s a cell may '
+                    'take (execute: timeout in _config.yml)')
+        else:
+            lines = [x for x in failed['report'].splitlines() if x.strip()]
+            what = f'failed: {(lines or [failed["error"]])[-1].strip()}'
+        failures.append(f'{rel}{where} {what}')
+    return failures
+
+
+def cell_number(path, source):
+    """The number (from 1, counting every cell) of the first code cell of
+    the notebook at `path` that begins with `source`, or None."""
+    try:
+        cells = load(path)['cells']
+    except (OSError, NotebookError):
+        return None
+    for number, cell in enumerate(cells, 1):
+        if (cell['cell_type'] == 'code' and
+                ''.join(cell['source']).strip().startswith(source.strip())):
+            return number
+    return None
+
+
 def build(target, command, root):
     """Run `command` to make `target`, as described above; return its code."""
     root = Path(root).resolve()
@@ -189,8 +254,9 @@ def build(target, command, root):
             return 2
         recover(folder, root)
         (folder / FAILED).touch()
-        env = dict(os.environ, PYTHONPATH=pythonpath(root))
-        code = subprocess.run(command, cwd=root, env=env).returncode
+        code, log = run_logged(command, root)
+        for failure in execution_failures(log, root):
+            say(failure)
         path = root / target
         if code == 0 and not path.exists():
             say(f'{command[0]} ended well but wrote no {target}')

@@ -17,7 +17,7 @@ from tools.make_lib import write_atomically
 from tools.notebooks import book_metadata, pythonpath, run
 
 
-def execute(path, timeout):
+def execute(path, timeout=None):
     """Run the notebook at `path`, store its outputs there; return seconds."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata = nbformat.from_dict(book_metadata(nb.metadata))
@@ -29,8 +29,8 @@ def execute(path, timeout):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('notebooks', nargs='+', type=Path)
-    ap.add_argument('--timeout', type=int, default=600,
-                    help='seconds allowed per cell')
+    ap.add_argument('--timeout', type=int,
+                    help="seconds allowed per cell (default: the build's)")
     args = ap.parse_args(argv)
     os.environ['PYTHONPATH'] = pythonpath()  # kernels import our d2l.py
     for path in args.notebooks:

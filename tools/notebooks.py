@@ -96,8 +96,17 @@ def book_metadata(metadata):
     return dict(metadata, kernelspec=dict(KERNELSPEC))
 
 
-def run(nb, cwd, timeout=600, record_timing=False, kernel_name=''):
+def cell_timeout(root=ROOT):
+    """The seconds a cell may run: the build's limit, in _config.yml."""
+    import yaml  # here: conftest.py imports this module where yaml is not
+    config = yaml.safe_load((root / '_config.yml').read_text())
+    return config['execute']['timeout']
+
+
+def run(nb, cwd, timeout=None, record_timing=False, kernel_name=''):
     """Execute `nb` (a NotebookNode) in place in folder `cwd`; return seconds.
+
+    Each cell may run `timeout` seconds, by default as long as in the build.
 
     The kernel is the book's (KERNELSPEC), whatever the notebook names;
     `kernel_name` names another (the Colab stand-ins have their own).
@@ -108,7 +117,8 @@ def run(nb, cwd, timeout=600, record_timing=False, kernel_name=''):
     # without jupyter-cache (the newest numpy's).
     from jupyter_cache.executors.utils import single_nb_execution
     result = single_nb_execution(
-        nb, cwd=str(cwd), timeout=timeout, allow_errors=False,
+        nb, cwd=str(cwd), timeout=timeout or cell_timeout(),
+        allow_errors=False,
         record_timing=record_timing,
         kernel_name=kernel_name or KERNELSPEC['name'])
     if result.err is not None:
