@@ -170,9 +170,14 @@ execute: lib data
 	$(PY) -m tools.execute $(NOTEBOOKS)
 
 # ---- the book ------------------------------------------------------------------
+# MathJax for the site and axe-core for its tests, from the npm registry,
+# each checked against its published sha512 (tools/vendor.py).
 mathjax: _build/vendor/mathjax/tex-chtml.js
-_build/vendor/mathjax/tex-chtml.js: tools/fetch_mathjax.py | $(VENV)/.installed
-	$(PY) -m tools.fetch_mathjax $(@D)
+_build/vendor/mathjax/tex-chtml.js: tools/vendor.py | $(VENV)/.installed
+	$(PY) -m tools.vendor mathjax
+axe: _build/axe/axe.min.js
+_build/axe/axe.min.js: tools/vendor.py | $(VENV)/.installed
+	$(PY) -m tools.vendor axe-core
 
 # tools/build.py runs each build of the book: one at a time, after checking
 # the sources and the caches (a cache whose inputs changed content, or whose
@@ -234,7 +239,7 @@ tex:
 # ---- tests -------------------------------------------------------------------
 # The library check runs first: `make html` would otherwise regenerate a
 # stale d2l.py and hide that it was not committed.
-test: check-lib lint browser
+test: check-lib lint browser axe
 	$(MAKE) html pdf
 	$(PY) -m pytest
 

@@ -196,18 +196,30 @@ def test_launch_and_download_buttons_open_the_reader_notebook(name):
 
 
 @pytest.mark.browser
-def test_a_solution_stays_folded_until_the_reader_opens_it(site, browser):
-    page, problems, _ = load(
-        browser, f'{site}chapter_linear-networks/linear-regression-concise'
-        '.html')
+def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
+                                                             browser):
+    url = f'{site}chapter_linear-networks/linear-regression-concise.html'
+    page, problems, _ = load(browser, url)
     try:
-        solution = page.locator('div.solution').first
-        content = solution.locator('.solution-content')
-        assert solution.is_visible() and not content.is_visible()
-        page.locator('.d2l-solution-link a').first.click()
-        assert not content.is_visible()  # the link leads to it, folded
-        solution.locator('.admonition-title').click()
-        content.wait_for(state='visible', timeout=5000)
+        solutions = page.locator('div.solution')
+        first, second = (solutions.nth(i).locator('.solution-content')
+                         for i in (0, 1))
+        assert solutions.first.is_visible() and not first.is_visible()
+        # Its title unfolds it; so does the "Solution" link of its exercise.
+        solutions.first.locator('.admonition-title').click()
+        first.wait_for(state='visible', timeout=5000)
+        assert not second.is_visible()
+        page.locator('.d2l-solution-link a').nth(1).click()
+        second.wait_for(state='visible', timeout=5000)
+        target = solutions.nth(2).get_attribute('id')
+        assert problems == []
+    finally:
+        page.close()
+    # A link from elsewhere (another page, the PDF) unfolds it too.
+    page, problems, _ = load(browser, f'{url}#{target}')
+    try:
+        page.locator(f'[id="{target}"] .solution-content').wait_for(
+            state='visible', timeout=5000)
         assert problems == []
     finally:
         page.close()
