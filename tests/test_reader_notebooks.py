@@ -5,6 +5,7 @@ tools/sphinx_reader_notebooks.py). These tests read them as files, and then
 open each in JupyterLab, in the browser that the site test drives.
 """
 import base64
+import html
 import json
 import re
 import shutil
@@ -114,12 +115,21 @@ def test_the_numbers_are_the_sites():
         figures += re.findall(r'^\*\*Fig\. ([\d.]+)\*\*', text, re.M)
         # The alt text, what a screen reader says, is number and caption.
         for number, alt, legend in re.findall(
-                r'!\[Fig\. ([\d.]+): ([^\]]+)\]\(attachment:\S+\)\n\n'
+                r'!\[Figure ([\d.]+): ([^\]]+)\]\(attachment:\S+\)\n\n'
                 r'\*\*Fig\. \1\*\* (.+)', text):
             assert alt == re.sub(r'[*_`]', '', legend)
             alts.append(number)
     assert tags == SPEC_EQUATIONS
     assert figures == alts == SPEC_FIGURES
+
+
+@pytest.mark.parametrize('name', PAGES)
+def test_figures_have_the_sites_alt_text(name):
+    site = re.findall(r'<figure\b[^>]*>\s*<img alt="([^"]*)"',
+                      (SITE / f'{name}.html').read_text())
+    ours = [alt for text in markdown(edition(name))
+            for alt in re.findall(r'!\[([^\]]*)\]\(attachment:', text)]
+    assert ours == [html.unescape(alt) for alt in site]
 
 
 @pytest.mark.parametrize('name', PAGES)

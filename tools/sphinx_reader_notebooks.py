@@ -11,7 +11,8 @@ built, this writes each notebook page again as plain Jupyter Markdown, to
   author-year citation), as a link to the published page and anchor;
 * ``\\tag{3.1.4}`` on each numbered display equation, label lines dropped;
 * each figure as an image attached to its cell (it shows offline and on
-  Colab, which fetches the notebook alone), with its number and caption;
+  Colab, which fetches the notebook alone), with its number and caption,
+  and the site's alt text;
 * hidden cells hidden where Jupyter front ends can hide them;
 * each exercise as "**Exercise 3.2.1.**" and its text, each solution under
   a heading "Solution to Exercise 3.2.1" in the Solutions section that
@@ -47,6 +48,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from tools.notebooks import book_metadata, without_solutions
+from tools.sphinx_figure_alt import figure_alt
 
 logger = logging.getLogger(__name__)
 FOLDER = 'notebooks'
@@ -172,20 +174,25 @@ class Converter:
         number = '.'.join(map(str, numbers))
         return self.app.config.math_numsep.join(number.rsplit('.', 1))
 
-    def numbered(self, kind, docname, node_id, option):
-        """'Fig. 3.1.1', 'Exercise 3.2.4': a figure's or exercise's name."""
+    def number(self, kind, docname, node_id, option):
+        """'3.1.1': a figure's or an exercise's number."""
         numbers = self.env.toc_fignumbers.get(docname, {}).get(
             kind, {}).get(node_id)
         if not numbers:
             self.fail(f'{kind} {node_id!r} has no number: give it a '
                       f':{option}:')
-        return self.app.config.numfig_format[kind] % '.'.join(
-            map(str, numbers))
+        return '.'.join(map(str, numbers))
+
+    def numbered(self, kind, docname, node_id, option):
+        """'Fig. 3.1.1', 'Exercise 3.2.4': a figure's or exercise's name."""
+        return self.app.config.numfig_format[kind] % self.number(
+            kind, docname, node_id, option)
 
     def figure_number(self, label):
+        """'3.1.1', the number of the figure named `label`."""
         docname, node_id, _ = self.env.get_domain('std').labels.get(
             label, (None, label, None))
-        return self.numbered('figure', docname, node_id, 'name')
+        return self.number('figure', docname, node_id, 'name')
 
     def exercise_number(self, label):
         registry = getattr(self.env, 'sphinx_exercise_registry', {})
@@ -202,11 +209,15 @@ class Converter:
         attachments[name] = {'image/png': base64.b64encode(data).decode()}
         number = (self.figure_number(options['name']) if 'name' in options
                   else '')
-        # Alt text is read aloud and shown when an image cannot be: plain.
+        # Alt text is read aloud and shown when an image cannot be: the
+        # site's (tools/sphinx_figure_alt.py), in plain text.
         plain = re.sub(r'[][*_`]', '', ROLE.sub(r'\2', caption))
-        alt = ': '.join(part for part in (number, plain) if part)
+        alt = (re.sub(r'[][]', '', options['alt']) if 'alt' in options
+               else figure_alt(number, plain))
         text = f'![{alt}](attachment:{name})'
-        legend = ' '.join(part for part in (f'**{number}**' if number else '',
+        shown = (self.app.config.numfig_format['figure'] % number if number
+                 else '')  # as the site's caption shows it: 'Fig. 3.1.1'
+        legend = ' '.join(part for part in (f'**{shown}**' if shown else '',
                                             caption) if part)
         return f'{text}\n\n{legend}' if legend else text
 
