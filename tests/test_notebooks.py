@@ -118,6 +118,27 @@ def test_no_line_of_inline_math_starts_like_a_list_item(path):
     assert broken == []
 
 
+def plot_alts(nb):
+    """(the cell's alt text or None, its text/plain) for each plot's cell."""
+    for cell in nb['cells']:
+        images = [o for o in cell.get('outputs', []) if any(
+            mime.startswith('image/') for mime in o.get('data', {}))]
+        if images:
+            alt = cell['metadata'].get('mystnb', {}).get('image', {})
+            yield alt.get('alt'), ''.join(images[0]['data']['text/plain'])
+
+
+def test_every_plot_says_in_a_sentence_what_it_shows():
+    # myst-nb makes the cell's mystnb.image.alt the alt text of the site's
+    # <img>, and the reader notebooks of theirs: what a screen reader says.
+    plots = [(path.stem, alt, plain) for path in NOTEBOOKS
+             for alt, plain in plot_alts(read_notebook(path))]
+    assert plots, 'no plots found'
+    for name, alt, plain in plots:
+        assert isinstance(alt, str) and re.fullmatch(
+            r'[A-Z][^\n]+ [^\n]+\.', alt), (name, plain, alt)
+
+
 def book_markdown():
     text = [s for p in NOTEBOOKS for s in cells(p, 'markdown')]
     text += [p.read_text() for p in ROOT.glob('chapter_*/*.md')]

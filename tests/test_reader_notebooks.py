@@ -5,6 +5,8 @@ tools/sphinx_reader_notebooks.py). These tests read them as files, and then
 open each in JupyterLab, in the browser that the site test drives.
 """
 import base64
+import html
+import io
 import json
 import re
 import shutil
@@ -19,7 +21,7 @@ import pytest
 import yaml
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
-                         myst_left, read_notebook, site_problem)
+                         Images, myst_left, read_notebook, site_problem)
 from tools import sphinx_reader_notebooks as reader
 from tools import toc
 
@@ -50,6 +52,27 @@ def edition(name):
 def markdown(nb):
     return [''.join(c['source']) for c in nb['cells']
             if c['cell_type'] == 'markdown']
+
+
+def is_plot(output):
+    return any(m.startswith('image/') for m in output.get('data', {}))
+
+
+def plots(name):
+    """(source output, reader output, the cell's alt text) of each plot."""
+    source = read_notebook(ROOT / f'{name}.ipynb')
+    for theirs, mine in zip(source['cells'], edition(name)['cells']):
+        alt = theirs['metadata'].get('mystnb', {}).get('image', {}).get('alt')
+        for before, after in zip(theirs.get('outputs', []),
+                                 mine.get('outputs', [])):
+            if is_plot(before):
+                yield before, after, alt
+
+
+def png_size(png):
+    assert png.startswith(b'\x89PNG\r\n\x1a\n')
+    return (int.from_bytes(png[16:20], 'big'),
+            int.from_bytes(png[20:24], 'big'))
 
 
 def test_every_notebook_page_has_a_reader_edition():
@@ -87,9 +110,86 @@ def test_code_and_outputs_are_the_sources(name):
         # The set-up cell may name another repository and a commit.
         text = INSTALL.sub("'D2L'", ''.join(mine['source']))
         assert text == INSTALL.sub("'D2L'", ''.join(theirs['source']))
-        assert mine['outputs'] == theirs['outputs']
+        # Plots change form (see the next test); all else is as it was.
+        assert [without_plot(o) for o in mine['outputs']] == [
+            without_plot(o) for o in theirs['outputs']]
         assert mine.get('execution_count') == theirs.get('execution_count')
     assert ours['metadata'] == source['metadata']
+
+
+def without_plot(output):
+    return ({k: v for k, v in output.items() if k not in ('data', 'metadata')}
+            if is_plot(output) else output)
+
+
+def test_plots_are_png_and_html_with_the_cells_alt_text():
+    # JupyterLab shows no SVG output of a notebook the reader did not run,
+    # and the HTML <img> carries the alt text to JupyterLab and nbconvert.
+    found = [p for name in PAGES for p in plots(name)]
+    assert found, 'no plots found'
+    for before, after, alt in found:
+        assert isinstance(alt, str) and alt, before['data']['text/plain']
+        data, metadata = after['data'], after['metadata']
+        assert sorted(data) == ['image/png', 'text/html', 'text/plain']
+        assert data['text/plain'] == alt
+        # As large on the page as the SVG (points to CSS pixels), and
+        # drawn at twice that, for high-density screens.
+        svg = ''.join(before['data']['image/svg+xml'])
+        size = [round(float(n) * 4 / 3) for n in re.search(
+            r'<svg[^>]*width="([\d.]+)pt"[^>]*height="([\d.]+)pt"',
+            svg).groups()]
+        assert [metadata['image/png'][k] for k in ('width', 'height')] \
+            == size
+        drawn = png_size(base64.b64decode(data['image/png']))
+        assert all(abs(d - 2 * n) <= 1 for d, n in zip(drawn, size))
+        (image,) = Images(data['text/html']).found
+        assert image == {'src': f'data:image/png;base64,{data["image/png"]}',
+                         'width': str(size[0]), 'height': str(size[1]),
+                         'alt': alt}
+
+
+def test_a_plot_without_alt_text_stops_the_build():
+    cell = {'cell_type': 'code', 'metadata': {}, 'source': 'plot()',
+            'outputs': [{'output_type': 'display_data', 'metadata': {},
+                         'data': {'image/svg+xml': '<svg/>',
+                                  'text/plain': '<Figure>'}}]}
+    with pytest.raises(Exception, match='the plot of that cell has no alt '
+                       r'text: give the cell the metadata "mystnb"'):
+        reader.png_plots(cell, 'that cell')
+
+
+def test_unsmoothed_bitmaps_stay_sharp_in_the_png():
+    # imshow(interpolation='none') embeds the bitmap itself and asks for
+    # `image-rendering: pixelated`, which rsvg-convert ignores: a 2 x 2
+    # checkerboard drawn 60 points wide would be a grey blur.
+    from PIL import Image
+    checker = Image.new('L', (2, 2))
+    checker.putdata([0, 255, 255, 0])
+    data = io.BytesIO()
+    checker.save(data, format='PNG')
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink='
+           '"http://www.w3.org/1999/xlink" width="60pt" height="60pt" '
+           'viewBox="0 0 60 60"><image xlink:href="data:image/png;base64,'
+           f'{base64.b64encode(data.getvalue()).decode()}" id="i" '
+           'transform="matrix(30 0 0 30 0 0)" style="image-rendering:'
+           'crisp-edges;image-rendering:pixelated" width="2" height="2"/>'
+           '</svg>')
+    png = reader.svg_to_png(reader.sharpened(svg, 2), 2)
+    pixels = Image.open(io.BytesIO(png)).convert('L').tobytes()
+    grey = [p for p in pixels if 8 < p < 247]
+    assert len(pixels) == 160 * 160 and len(grey) < len(pixels) / 40
+
+
+@pytest.mark.parametrize('name', PAGES)
+def test_nbconvert_gives_every_image_alt_text(name):
+    from nbconvert import HTMLExporter
+    page, _ = HTMLExporter().from_filename(str(READER / f'{name}.ipynb'))
+    assert 'No description has been provided' not in page
+    alts = [image.get('alt') for image in Images(page).found]
+    assert all(alts)
+    assert len(alts) == sum(
+        text.count('](attachment:') for text in markdown(edition(name))) \
+        + len(list(plots(name)))
 
 
 @pytest.mark.parametrize('name', PAGES)
@@ -114,12 +214,21 @@ def test_the_numbers_are_the_sites():
         figures += re.findall(r'^\*\*Fig\. ([\d.]+)\*\*', text, re.M)
         # The alt text, what a screen reader says, is number and caption.
         for number, alt, legend in re.findall(
-                r'!\[Fig\. ([\d.]+): ([^\]]+)\]\(attachment:\S+\)\n\n'
+                r'!\[Figure ([\d.]+): ([^\]]+)\]\(attachment:\S+\)\n\n'
                 r'\*\*Fig\. \1\*\* (.+)', text):
             assert alt == re.sub(r'[*_`]', '', legend)
             alts.append(number)
     assert tags == SPEC_EQUATIONS
     assert figures == alts == SPEC_FIGURES
+
+
+@pytest.mark.parametrize('name', PAGES)
+def test_figures_have_the_sites_alt_text(name):
+    site = re.findall(r'<figure\b[^>]*>\s*<img alt="([^"]*)"',
+                      (SITE / f'{name}.html').read_text())
+    ours = [alt for text in markdown(edition(name))
+            for alt in re.findall(r'!\[([^\]]*)\]\(attachment:', text)]
+    assert ours == [html.unescape(alt) for alt in site]
 
 
 @pytest.mark.parametrize('name', PAGES)
@@ -249,9 +358,10 @@ def jupyterlab(tmp_path_factory):
 RENDERED_MYST = re.compile(r'\{[a-z]+(?::[a-z]+)?\}|^\([\w-]+\)=|\$\$', re.M)
 
 
-# The rendered Markdown cells of the notebook in view.
+# The rendered Markdown cells of the notebook in view, and its outputs.
 CELLS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell ' \
     '.jp-RenderedMarkdown'
+OUTPUTS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output'
 
 
 @pytest.mark.browser
@@ -313,5 +423,35 @@ def test_jupyterlab_shows_the_reader_notebook_as_the_site(
                        '.map(a => a.href)'):
             if href.startswith(base):
                 assert site_problem(SITE, href, base) is None, href
+        check_plots(page, jupyterlab, name)
     finally:
         page.close()
+
+
+def check_plots(page, jupyterlab, name):
+    """Each plot is an image with its alt text, in an untrusted notebook.
+
+    A reader who downloads a notebook, or opens it on Binder, has not run
+    it, so JupyterLab has not signed it and shows only 'safe' outputs.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    with urllib.request.urlopen(f'{jupyterlab}api/contents/{name}.ipynb',
+                                timeout=30) as response:
+        cells = json.load(response)['content']['cells']
+    assert all(c['metadata'].get('trusted') is False for c in cells
+               if c['cell_type'] == 'code')
+    alts = [alt for _, _, alt in plots(name)]
+    shown = ('[...document.querySelectorAll(sel + " img")].map(i => '
+             '[i.alt, i.src.startsWith("data:image/png;") && i.complete '
+             '&& i.naturalWidth > 0])')
+    try:
+        page.wait_for_function(
+            f'([sel, n]) => {shown}.filter(([, ok]) => ok).length === n',
+            arg=[OUTPUTS, len(alts)], timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    assert page.evaluate(f'sel => {shown}', OUTPUTS) == [
+        [alt, True] for alt in alts]
+    assert not page.evaluate('sel => [...document.querySelectorAll(sel)]'
+                             '.some(e => e.innerText.includes("<Figure "))',
+                             OUTPUTS)

@@ -6,6 +6,7 @@ contents. Needs the site (`make html`) and, for the tests marked
 page is saved in _build/screenshots/.
 """
 import gzip
+import html
 import re
 from urllib.parse import urljoin, urlparse
 
@@ -13,7 +14,8 @@ import pytest
 import yaml
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
-                         SPEC_SECTIONS, public_names, serve, site_problem)
+                         SPEC_SECTIONS, Images, public_names, serve,
+                         site_problem)
 from tools import sphinx_reader_notebooks as reader
 from tools import toc
 
@@ -159,6 +161,35 @@ def check_weight(responses, site, name):
 
 def chapter_html(name):
     return (SITE / f'{name}.html').read_text()
+
+
+# What docutils makes an image's alt text when none is given: its path.
+IMAGE_FILE = re.compile(r'\S+\.(?:svg|png|jpe?g|gif|webp)\b', re.I)
+
+
+@pytest.mark.parametrize('name', PAGES)
+def test_every_image_says_what_it_shows(name):
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    for image in Images(chapter_html(name)).found:
+        alt = image.get('alt', '').strip()
+        assert alt and not IMAGE_FILE.search(alt), image
+
+
+def test_a_figures_alt_text_is_its_number_and_caption():
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    figures = []
+    for name in PAGES:
+        for alt, number, caption in re.findall(
+                r'<figure\b[^>]*>\s*<img alt="([^"]*)".*?'
+                r'caption-number">Fig\. ([\d.]+) </span>'
+                r'<span class="caption-text">(.*?)</span>',
+                chapter_html(name), re.S):
+            text = html.unescape(re.sub(r'<[^>]+>', '', caption))
+            assert html.unescape(alt) == f'Figure {number}: {text}'
+            figures.append(number)
+    assert sorted(figures) == sorted(SPEC_FIGURES)
 
 
 def test_equation_and_figure_numbers_follow_the_spec():

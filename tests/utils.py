@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -115,6 +116,18 @@ def copy_book(dest, keep=()):
             (dest / '_build').mkdir(exist_ok=True)
             shutil.copy2(source, dest / '_build' / part)
     return dest
+
+
+class Images(HTMLParser):
+    """The attributes of every <img> in a piece of HTML, as dicts."""
+    def __init__(self, text):
+        super().__init__()
+        self.found = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == 'img':
+            self.found.append(dict(attrs))
 
 
 def myst_left(text):

@@ -11,14 +11,19 @@ built, this writes each notebook page again as plain Jupyter Markdown, to
   author-year citation), as a link to the published page and anchor;
 * ``\\tag{3.1.4}`` on each numbered display equation, label lines dropped;
 * each figure as an image attached to its cell (it shows offline and on
-  Colab, which fetches the notebook alone), with its number and caption;
+  Colab, which fetches the notebook alone), with its number and caption,
+  and the site's alt text;
+* each plot as a PNG in an HTML ``<img>`` with the cell's alt text: an
+  untrusted notebook (one the reader did not run) shows no SVG output in
+  JupyterLab, and nbconvert gives an image output no alt text;
 * hidden cells hidden where Jupyter front ends can hide them;
 * each exercise as "**Exercise 3.2.1.**" and its text, each solution under
   a heading "Solution to Exercise 3.2.1" in the Solutions section that
   follows the exercises (or, with D2L_SOLUTIONS=0, no Solutions section).
 
 Code cells and their outputs are the source notebook's own, except that
-the set-up cell installs the d2l of the commit the site was built from.
+the set-up cell installs the d2l of the commit the site was built from and
+plots are PNG.
 Beside the notebooks go the files Binder needs, so that the folder can be
 published as a branch (``reader_branch``) of the repository, which the
 site's Colab and Binder buttons open; its download button takes the
@@ -32,7 +37,10 @@ are config values too, so Sphinx writes every page again when they change.
 """
 import base64
 import copy
+import html
+import io
 import json
+import math
 import os
 import re
 import shutil
@@ -42,11 +50,13 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from docutils import nodes
+from PIL import Image  # matplotlib's own dependency
 from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from tools.notebooks import book_metadata, without_solutions
+from tools.sphinx_figure_alt import figure_alt
 
 logger = logging.getLogger(__name__)
 FOLDER = 'notebooks'
@@ -69,6 +79,29 @@ HIDDEN = {'remove-cell': ('source', 'outputs'), 'hide-cell': ('source',),
           'remove-input': ('source',), 'hide-input': ('source',),
           'remove-output': ('outputs',), 'hide-output': ('outputs',)}
 RSVG = os.environ.get('RSVG', '/usr/bin/rsvg-convert')
+# Plots are drawn at twice their size, sharp on high-density screens.
+PLOT_ZOOM = 2
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)pt"[^>]*?'
+                      r'\bheight="([\d.]+)pt"')
+# A bitmap that matplotlib embeds unsmoothed (imshow's interpolation
+# 'none'): its data and its scale, in points per pixel.
+PIXELATED = re.compile(
+    r'(<image\b[^>]*?xlink:href="data:image/png;base64,)([^"]+)("[^>]*?'
+    r'transform="matrix\(([\d.]+) [^>]*?image-rendering:pixelated[^>]*>)')
+
+
+def svg_to_png(svg, zoom=1):
+    """PNG bytes of an SVG (a path, or its text), drawn by rsvg-convert."""
+    if not Path(RSVG).exists():
+        raise ExtensionError(f'reader notebooks need {RSVG} for the SVG '
+                             "figures and plots: `make html` installs "
+                             "Debian's librsvg2-bin")
+    path = isinstance(svg, Path)
+    return subprocess.run(
+        [RSVG, '--format=png', f'--zoom={zoom}'] + ([str(svg)] if path
+                                                     else []),
+        input=None if path else svg.encode('utf-8'), check=True,
+        capture_output=True).stdout
 
 
 def image(path):
@@ -78,13 +111,51 @@ def image(path):
     if path.suffix.lower() != '.svg':
         raise ExtensionError(f'reader notebooks: figure {path.name} is '
                              'neither SVG nor PNG')
-    if not Path(RSVG).exists():
-        raise ExtensionError(f'reader notebooks need {RSVG} for the SVG '
-                             "figures: `make html` installs Debian's "
-                             'librsvg2-bin')
-    png = subprocess.run([RSVG, '--format=png', str(path)], check=True,
-                         capture_output=True).stdout
-    return path.with_suffix('.png').name, png
+    return path.with_suffix('.png').name, svg_to_png(path)
+
+
+def sharpened(svg, zoom):
+    """The SVG with each unsmoothed bitmap enlarged, pixel by pixel.
+
+    rsvg-convert ignores `image-rendering: pixelated` and smooths such a
+    bitmap, so a 10 x 10 confusion matrix would become a blur; enlarged
+    to at least the pixels it is drawn on, it stays a grid of squares.
+    """
+    def enlarge(match):
+        small = Image.open(io.BytesIO(base64.b64decode(match.group(2))))
+        # CSS pixels per point (4/3), times the zoom: pixels per pixel.
+        factor = math.ceil(float(match.group(4)) * 4 / 3 * zoom)
+        large = small.resize((small.width * factor, small.height * factor),
+                             Image.NEAREST)
+        data = io.BytesIO()
+        large.save(data, format='PNG')
+        return (match.group(1) + base64.b64encode(data.getvalue()).decode()
+                + match.group(3))
+    return PIXELATED.sub(enlarge, svg)
+
+
+def plot(data, alt):
+    """An SVG plot's output data as HTML and PNG, both with `alt`.
+
+    JupyterLab shows an untrusted notebook's outputs of 'safe' types only,
+    which include PNG and sanitized HTML but not SVG; and HTML, which
+    JupyterLab, nbconvert and Colab prefer to an image, is the one output
+    that carries alt text to all of them.
+    """
+    svg = ''.join(data['image/svg+xml'])
+    size = SVG_SIZE.search(svg)
+    if not size:
+        raise ExtensionError('reader notebooks: a plot\'s SVG gives no '
+                             'width and height in points, as matplotlib '
+                             'writes them')
+    # Its size on the page in CSS pixels (96 per inch, 72 points per inch).
+    width, height = (round(float(n) * 4 / 3) for n in size.groups())
+    png = base64.b64encode(svg_to_png(sharpened(svg, PLOT_ZOOM),
+                                      PLOT_ZOOM)).decode()
+    tag = (f'<img src="data:image/png;base64,{png}" width="{width}" '
+           f'height="{height}" alt="{html.escape(alt)}">')
+    return {'text/html': tag, 'image/png': png, 'text/plain': alt}, {
+        'image/png': {'width': width, 'height': height}}
 
 
 def repository(config, published=True):
@@ -172,20 +243,25 @@ class Converter:
         number = '.'.join(map(str, numbers))
         return self.app.config.math_numsep.join(number.rsplit('.', 1))
 
-    def numbered(self, kind, docname, node_id, option):
-        """'Fig. 3.1.1', 'Exercise 3.2.4': a figure's or exercise's name."""
+    def number(self, kind, docname, node_id, option):
+        """'3.1.1': a figure's or an exercise's number."""
         numbers = self.env.toc_fignumbers.get(docname, {}).get(
             kind, {}).get(node_id)
         if not numbers:
             self.fail(f'{kind} {node_id!r} has no number: give it a '
                       f':{option}:')
-        return self.app.config.numfig_format[kind] % '.'.join(
-            map(str, numbers))
+        return '.'.join(map(str, numbers))
+
+    def numbered(self, kind, docname, node_id, option):
+        """'Fig. 3.1.1', 'Exercise 3.2.4': a figure's or exercise's name."""
+        return self.app.config.numfig_format[kind] % self.number(
+            kind, docname, node_id, option)
 
     def figure_number(self, label):
+        """'3.1.1', the number of the figure named `label`."""
         docname, node_id, _ = self.env.get_domain('std').labels.get(
             label, (None, label, None))
-        return self.numbered('figure', docname, node_id, 'name')
+        return self.number('figure', docname, node_id, 'name')
 
     def exercise_number(self, label):
         registry = getattr(self.env, 'sphinx_exercise_registry', {})
@@ -202,11 +278,15 @@ class Converter:
         attachments[name] = {'image/png': base64.b64encode(data).decode()}
         number = (self.figure_number(options['name']) if 'name' in options
                   else '')
-        # Alt text is read aloud and shown when an image cannot be: plain.
+        # Alt text is read aloud and shown when an image cannot be: the
+        # site's (tools/sphinx_figure_alt.py), in plain text.
         plain = re.sub(r'[][*_`]', '', ROLE.sub(r'\2', caption))
-        alt = ': '.join(part for part in (number, plain) if part)
+        alt = (re.sub(r'[][]', '', options['alt']) if 'alt' in options
+               else figure_alt(number, plain))
         text = f'![{alt}](attachment:{name})'
-        legend = ' '.join(part for part in (f'**{number}**' if number else '',
+        shown = (self.app.config.numfig_format['figure'] % number if number
+                 else '')  # as the site's caption shows it: 'Fig. 3.1.1'
+        legend = ' '.join(part for part in (f'**{shown}**' if shown else '',
                                             caption) if part)
         return f'{text}\n\n{legend}' if legend else text
 
@@ -240,6 +320,27 @@ class Converter:
         if attachments:
             cell['attachments'] = attachments
         return cell
+
+
+def png_plots(cell, where):
+    """The code cell with each SVG plot as HTML and PNG (see `plot`).
+
+    `where` names the cell in the error for a plot without alt text.
+    """
+    outputs = [o for o in cell.get('outputs', [])
+               if 'image/svg+xml' in o.get('data', {})]
+    if not outputs:
+        return cell
+    alt = cell['metadata'].get('mystnb', {}).get('image', {}).get('alt')
+    if not isinstance(alt, str) or not alt.strip():
+        raise ExtensionError(
+            f'the plot of {where} has no alt text: give the cell the '
+            'metadata "mystnb": {"image": {"alt": "..."}}, a sentence that '
+            'says what the plot shows')
+    for output in outputs:
+        output['data'], output['metadata'] = plot(output['data'],
+                                                  alt.strip())
+    return cell
 
 
 def split_options(body):
@@ -298,6 +399,10 @@ def reader_notebook(app, docname):
             cell = converter.markdown_cell(cell)
         elif is_setup(cell):
             cell = install_line(cell, source_repo, repo, commit)
+        elif cell['cell_type'] == 'code':
+            first = ''.join(cell['source']).partition('\n')[0]
+            cell = png_plots(cell, f'the code cell of {docname} that '
+                             f'begins {first!r}')
         cell = hide(cell)
         if is_setup(cell):
             # Quiet when it works; when pip fails, its message must show.
