@@ -8,7 +8,7 @@ page is saved in _build/screenshots/.
 import gzip
 import html
 import re
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
@@ -20,6 +20,7 @@ from tools import sphinx_reader_notebooks as reader
 from tools import toc
 
 SHOTS = ROOT / '_build' / 'screenshots'
+AXE = ROOT / '_build' / 'axe' / 'axe.min.js'
 MAX_PAGE_BYTES = 1_500_000
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 
@@ -36,9 +37,15 @@ def site():
         yield url
 
 
-def load(browser, url):
-    """Open url; return the page and what went wrong or was loaded."""
-    page = browser.new_page(viewport={'width': 1280, 'height': 900})
+def load(browser, url, width=1280):
+    """Open url; return the page and what went wrong or was loaded.
+
+    At a phone's width (below 576 px) the page is a phone's: touch, and
+    mobile layout rules.
+    """
+    phone = width < 576
+    page = browser.new_page(viewport={'width': width, 'height': 900},
+                            has_touch=phone, is_mobile=phone)
     problems, responses = [], {}
     page.on('console', lambda m: problems.append(f'console {m.type}: {m.text}')
             if m.type in ('error', 'warning') else None)
@@ -57,10 +64,16 @@ def load(browser, url):
     return page, problems, responses
 
 
+# A phone's width, and a laptop's.
+WIDTHS = {'phone': 390, 'laptop': 1280}
+MIN_TEXT_PX = 9  # the smallest text a figure may show, in CSS pixels
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize('width', WIDTHS.values(), ids=WIDTHS)
 @pytest.mark.parametrize('name', PAGES)
-def test_page(site, browser, name):
-    page, problems, responses = load(browser, f'{site}{name}.html')
+def test_page(site, browser, axe, name, width):
+    page, problems, responses = load(browser, f'{site}{name}.html', width)
     try:
         assert problems == []
         # MathJax typeset every formula: none left as TeX, no error boxes.
@@ -75,19 +88,179 @@ def test_page(site, browser, name):
             .filter(i => !i.complete || i.naturalWidth === 0)
             .map(i => i.src)''')
         assert broken == []
-        # No code block scrolls sideways; the longest line of any that does.
-        wide = page.evaluate('''[...document.querySelectorAll("article pre")]
-            .filter(e => e.scrollWidth > e.clientWidth)
-            .map(e => e.textContent.split("\\n")
-                 .reduce((a, b) => b.length > a.length ? b : a))''')
-        assert wide == [], f'{name}: code blocks wider than the page'
         check_links(page, site, name)
         check_weight(responses, site, name)
+        check_sidebar(page, width)
+        check_keyboard(page)
+        # With every solution unfolded, so that theirs are checked too.
+        page.evaluate('''[...document.querySelectorAll(".solution"
+            + ".toggle-hidden .toggle-button")].forEach(b => b.click())''')
+        page.wait_for_timeout(100)  # the figures' ResizeObserver
+        if width >= 1280:
+            # No code block scrolls sideways; the longest line of any that
+            # does. (On a phone, 79 columns of code do not fit: they scroll.)
+            wide = page.evaluate('''[...document.querySelectorAll(
+                    "article pre")]
+                .filter(e => e.scrollWidth > e.clientWidth)
+                .map(e => e.textContent.split("\\n")
+                     .reduce((a, b) => b.length > a.length ? b : a))''')
+            assert wide == [], f'{name}: code blocks wider than the page'
+        check_fits(page, name, width)
+        check_figure_text(page, site)
+        # Colours measured as they settle, not halfway through the theme's
+        # transitions, nor the back-to-top button's fading in (the Tab
+        # key's tour scrolled the page).
+        page.add_style_tag(content='*, *::before, *::after { transition: '
+                           'none !important; animation: none !important }')
+        page.evaluate('window.scrollTo(0, 0)')
+        page.locator('#pst-back-to-top').wait_for(state='hidden')
+        # Every rule in light mode; in dark mode only the colours change,
+        # and they do not depend on the width.
+        themes = [('light', None)]
+        if width >= 1280:
+            themes.append(('dark', ['color-contrast']))
+        for theme, rules in themes:
+            page.evaluate(f'document.documentElement.dataset.theme = '
+                          f'"{theme}"')
+            assert axe_violations(page, axe, rules) == [], f'{name}, {theme}'
         SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name.replace('/', '_')}.png"),
-                        full_page=True)
+        shot = f"{name.replace('/', '_')}-{width}.jpeg"
+        page.screenshot(path=str(SHOTS / shot), full_page=True, type='jpeg',
+                        quality=80)
     finally:
         page.close()
+
+
+@pytest.fixture(scope='module')
+def axe():
+    """axe-core's script (`make axe` fetches it)."""
+    if not AXE.exists():
+        pytest.fail(f'{AXE.relative_to(ROOT)} is missing: run `make axe`')
+    return AXE.read_text()
+
+
+def axe_violations(page, axe, rules=None):
+    """axe-core's serious and critical findings on the page, in brief: by
+    all its rules, or by those named (a theme changes only colours)."""
+    if not page.evaluate('window.axe !== undefined'):
+        page.add_script_tag(content=axe)
+    return page.evaluate('''rules => axe.run(rules ? {runOnly: rules} : {})
+        .then(r => r.violations
+        .filter(v => ["serious", "critical"].includes(v.impact))
+        .map(v => `${v.id}: ${v.nodes.map(n => n.target).join(", ")}`))''',
+        rules)
+
+
+def check_fits(page, name, width):
+    """Nothing makes the page scroll sideways; every display equation fits
+    its column or, on a phone, at least shows a scrollbar."""
+    sideways = page.evaluate(
+        'document.documentElement.scrollWidth - window.innerWidth')
+    assert sideways <= 0, f'{name} scrolls sideways by {sideways} px'
+    wider = page.evaluate('''[...document.querySelectorAll(
+            'mjx-container[display="true"]')]
+        .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
+        .map(e => ({id: e.closest("[id]")?.id, over: e.scrollWidth -
+                    e.clientWidth, bar: e.offsetHeight - e.clientHeight}))''')
+    if width >= 1280:
+        assert wider == [], f'{name}: equations wider than the column'
+    else:
+        assert [w for w in wider if w['bar'] < 4] == [], (
+            f'{name}: equations scroll with no scrollbar')
+
+
+def check_keyboard(page):
+    """No formula is a stop of the Tab key, and every stop shows focus."""
+    assert page.evaluate('''[...document.querySelectorAll("mjx-container")]
+        .filter(e => e.tabIndex >= 0).length''') == 0
+    # Each element the Tab key stops at, focused as the key focuses it.
+    unseen = page.evaluate('''[...document.querySelectorAll(
+            "a[href], button, input, select, textarea, summary, [tabindex]")]
+        .filter(e => e.tabIndex >= 0 && !e.disabled && e.checkVisibility({
+            visibilityProperty: true}))
+        .filter(e => {
+            e.focus({focusVisible: true});
+            if (document.activeElement !== e) return false;
+            // A ring on the element, or on what it holds (the theme rings
+            // the sidebar's expand icons, not their <summary>).
+            return ![e, ...e.querySelectorAll("*")].some(x => {
+                const s = getComputedStyle(x);
+                return (s.outlineStyle !== "none" &&
+                        parseFloat(s.outlineWidth) > 0) ||
+                       s.boxShadow !== "none";
+            });
+        })
+        .map(e => e.outerHTML.slice(0, 120))''')
+    assert unseen == [], unseen
+
+
+def check_sidebar(page, width):
+    """The primary sidebar opens and closes with its button (by touch and
+    keyboard on a phone, by click on a laptop), and no tooltip is left over
+    the search button."""
+    toggle = page.locator('.bd-header-article .primary-toggle')
+    sidebar = page.locator('#pst-primary-sidebar')
+    if width < 576:  # a dialog
+        dialog = page.locator('dialog#pst-primary-sidebar-modal')
+        for way in ('touch', 'keyboard'):
+            if way == 'touch':
+                toggle.tap()
+            else:
+                toggle.focus()
+                page.keyboard.press('Enter')
+            dialog.wait_for(state='visible', timeout=5000)
+            page.keyboard.press('Escape')
+            dialog.wait_for(state='hidden', timeout=5000)
+    else:  # a column that collapses, and comes back
+        for hidden in ('true', 'false'):
+            toggle.click()
+            page.wait_for_function(
+                'document.querySelector("#pst-primary-sidebar").classList'
+                f'.contains("pst-sidebar-hidden") === {hidden}',
+                timeout=5000)
+        sidebar.wait_for(state='visible', timeout=5000)
+    page.mouse.move(0, 0)
+    covering = page.evaluate('''(() => {
+        const search = [...document.querySelectorAll(".search-button")]
+            .find(b => b.getBoundingClientRect().width > 0);
+        if (!search) return [];
+        const s = search.getBoundingClientRect();
+        return [...document.querySelectorAll(".tooltip.show")].filter(t => {
+            const r = t.getBoundingClientRect();
+            return r.left < s.right && s.left < r.right &&
+                   r.top < s.bottom && s.top < r.bottom;
+        }).map(t => t.textContent);
+    })()''')
+    assert covering == [], f'tooltips over the search button: {covering}'
+
+
+def smallest_text(svg):
+    """The smallest text of a matplotlib or hand-drawn SVG, as a fraction of
+    its width (matplotlib draws a glyph of size s pt at scale(s/100))."""
+    sizes = [100 * float(s) for s in
+             re.findall(r'scale\(([\d.]+) -[\d.]+\)', svg)]
+    sizes += [float(s) for s in
+              re.findall(r'font-size[:=]\s*"?([\d.]+)', svg)]
+    width = float(re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)',
+                            svg).group(1))
+    return min(sizes) / width if sizes else None
+
+
+def check_figure_text(page, site):
+    """Every figure's smallest text is at least MIN_TEXT_PX as shown, or the
+    figure links to itself at full size, where it is."""
+    for src, shown, natural, link in page.evaluate('''[...document
+            .querySelectorAll("article img")].filter(i => i.offsetParent)
+            .map(i => [i.src, i.getBoundingClientRect().width,
+                       i.naturalWidth, i.closest("a.d2l-enlarge")?.href])'''):
+        path = SITE / unquote(urlparse(src).path[len(urlparse(site).path):])
+        if path.suffix != '.svg':
+            continue
+        fraction = smallest_text(path.read_text())
+        if fraction is None or fraction * shown >= MIN_TEXT_PX:
+            continue
+        assert link == src, f'{path.name}: text {fraction * shown:.1f} px'
+        assert fraction * natural >= MIN_TEXT_PX, path.name
 
 
 CODE_LINKS = '[...document.querySelectorAll("div.cell_input a[href]")]' \

@@ -44,17 +44,14 @@ class Package:
 
 PACKAGES = {
     # MathJax 4 breaks display equations that are wider than their column
-    # into lines. Kept: the combined script, \boldsymbol (which the script
-    # loads on demand), and the speech rules that give each formula the
-    # words a screen reader says.
+    # into lines. Kept: the combined script, and what it loads on demand:
+    # \boldsymbol, and the MathML that screen readers read.
     'mathjax': [
         Package('mathjax', '4.1.3',
                 'BN/8Pkgn7G1pIDYJqd9md+JHsE/jydSYbyOZnSdSA0WziuVO8mRxdYiWFu'
                 'mkVVly/8U+hm9DpIIoWuvySverzw==', 'vendor/mathjax',
                 ('tex-chtml.js', 'input/tex/extensions/boldsymbol.js',
-                 'sre/speech-worker.js', 'sre/mathmaps/base.json',
-                 'sre/mathmaps/en.json', 'sre/mathmaps/nemeth.json',
-                 'LICENSE')),
+                 'a11y/assistive-mml.js', 'LICENSE')),
         # The font's glyphs, fetched as a page needs them; its metrics are
         # in tex-chtml.js. Found through the loader path `fonts` (_config).
         Package('@mathjax/mathjax-newcm-font', '4.1.3',

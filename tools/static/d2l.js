@@ -85,13 +85,34 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+/* A region that scrolls sideways (a code block or an output on a phone)
+   must be reachable by keyboard, to scroll it with the arrow keys.
+   pydata-sphinx-theme makes those it finds when the page loads Tab stops;
+   a solution's are found when it is unfolded. */
+function focusScrollers(root) {
+  for (const e of root.querySelectorAll("pre, .cell_output, div.math")) {
+    // (-1 is what hidden content got when the page loaded)
+    if (e.scrollWidth > e.clientWidth && e.tabIndex < 0) {
+      e.setAttribute("tabindex", "0");
+    }
+  }
+}
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest?.(".toggle-button, .admonition-title");
+  const box = toggle?.closest(".admonition");
+  if (box) requestAnimationFrame(() => focusScrollers(box));
+});
+
 /* A link to a folded solution ("Solution" under an exercise, or from
    another page) unfolds it: the reader asked to see it. */
 (() => {
   function unfold(hash) {
     const id = decodeURIComponent(hash.slice(1));
     const folded = id && document.getElementById(id)?.closest(".toggle-hidden");
-    if (folded) document.getElementById(`button-${folded.id}`)?.click();
+    if (folded) {
+      document.getElementById(`button-${folded.id}`)?.click();
+      requestAnimationFrame(() => focusScrollers(folded));
+    }
   }
   document.addEventListener("click", (event) => {
     const link = event.target.closest?.('a[href^="#"]');
@@ -119,3 +140,27 @@ document.addEventListener("DOMContentLoaded", () => {
     }, 250);
   });
 })();
+
+/* A figure shown smaller than it was drawn (on a phone, a wide plot or the
+   grid of Fashion-MNIST images) becomes a link to itself at full size,
+   where its labels can be read and the browser can zoom. Checked whenever
+   a figure's size changes: the page is narrowed, a solution unfolded. */
+window.addEventListener("load", () => {
+  const check = (img) => {
+    const shown = img.getBoundingClientRect().width;
+    if (img.closest("a") || !img.naturalWidth || shown === 0 ||
+        shown >= img.naturalWidth - 1) return;
+    const link = document.createElement("a");
+    link.href = img.currentSrc || img.src;
+    link.className = "d2l-enlarge";
+    link.title = "Open the figure at full size";
+    img.replaceWith(link);
+    link.append(img);
+  };
+  const watch = new ResizeObserver((entries) => {
+    for (const entry of entries) check(entry.target);
+  });
+  for (const img of document.querySelectorAll("article img")) {
+    watch.observe(img);
+  }
+});
