@@ -90,6 +90,9 @@ def test_page(site, browser, axe, name, width):
         assert broken == []
         check_links(page, site, name)
         check_weight(responses, site, name)
+        # MathJax (about 1 MB) loads where there is math, and only there.
+        has_math = page.evaluate('document.querySelector(".math") !== null')
+        assert has_math == any('/mathjax/' in url for url in responses)
         check_sidebar(page, width)
         check_keyboard(page)
         # With every solution unfolded, so that theirs are checked too.
@@ -427,3 +430,35 @@ def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
         assert problems == []
     finally:
         page.close()
+
+
+def test_the_pdf_link_leads_to_a_pdf(tmp_path):
+    # Built with the PDF there, the front page links to its copy in the
+    # site; without it, to the published site's.
+    from types import SimpleNamespace
+
+    from tools import sphinx_pdf_link as pdf_link
+    html = tmp_path / '_build' / 'html'
+    html.mkdir(parents=True)
+    config = SimpleNamespace(
+        latex_documents=[('index', 'd2l-linear-networks.tex')],
+        reader_site_url='https://example.org/book/', html_baseurl='')
+    env = SimpleNamespace(config=config, docname='chapter_x/page',
+                          app=SimpleNamespace(outdir=str(html),
+                                              config=config))
+    inliner = SimpleNamespace(document=SimpleNamespace(
+        settings=SimpleNamespace(env=env)))
+
+    def link():
+        nodes, _ = pdf_link.pdf_role('pdf', '', 'PDF', 1, inliner)
+        return nodes[0]['refuri']
+    assert link() == 'https://example.org/book/d2l-linear-networks.pdf'
+    (tmp_path / '_build' / 'latex').mkdir()
+    (tmp_path / '_build' / 'latex' / 'd2l-linear-networks.pdf').write_text(
+        '%PDF')
+    assert link() == '../d2l-linear-networks.pdf'
+    # ... and the site holds that copy once built.
+    app = SimpleNamespace(outdir=str(html), config=config,
+                          builder=SimpleNamespace(format='html'))
+    pdf_link.copy_pdf(app, None)
+    assert (html / 'd2l-linear-networks.pdf').read_text() == '%PDF'
