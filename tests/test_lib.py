@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.utils import ROOT, make_book
-from tools import make_lib
+from tools import make_lib, toc
 
 
 MARK = make_lib.MARKER
@@ -156,6 +156,18 @@ def test_a_toc_entry_without_a_page_is_refused(tmp_path):
     with pytest.raises(make_lib.LibError, match="'gone'"):
         make_lib.build(book)
 
+
+
+def test_pages_under_a_numbered_part_are_numbered_with_their_sections(
+        tmp_path):
+    (tmp_path / '_toc.yml').write_text(
+        'format: jb-book\nroot: intro\nparts:\n'
+        '  - caption: Before\n    chapters:\n      - file: a\n'
+        '  - caption: Numbered\n    numbered: 3\n    chapters:\n'
+        '      - file: b\n        sections:\n          - file: b1\n'
+        '  - caption: After\n    chapters:\n      - file: c\n')
+    assert toc.docnames(tmp_path) == ['intro', 'a', 'b', 'b1', 'c']
+    assert toc.numbered(tmp_path) == {'b', 'b1'}
 
 def conflicted(path, line):
     """Put a git merge conflict into the file at `line` (1-based)."""

@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-import yaml
+from tools import toc
 
 PAGE = 'chapter_appendix/api'
 PROVENANCE = re.compile(r'# Defined in (\S+\.ipynb)$')
@@ -78,25 +78,18 @@ def entries(text):
 
 def _pages(root):
     """Each notebook in book order: its label, title, and if it is numbered."""
-    toc = yaml.safe_load((root / '_toc.yml').read_text(encoding='utf-8'))
-
-    def walk(entries, numbered):
-        for entry in entries:
-            yield entry['file'], numbered
-            yield from walk(entry.get('sections', []), numbered)
+    numbered = toc.numbered(root)
     info = {}
-    for part in toc.get('parts', []):
-        in_numbered_part = bool(part.get('numbered'))
-        for doc, numbered in walk(part['chapters'], in_numbered_part):
-            path = root / f'{doc}.ipynb'
-            if not path.exists():
-                continue
-            cells = json.loads(path.read_text(encoding='utf-8'))['cells']
-            text = next(''.join(c['source']) for c in cells
-                        if c['cell_type'] == 'markdown')
-            label = re.search(r'^\((\w+)\)=', text, re.M)[1]
-            title = re.search(r'^# (.+)$', text, re.M)[1]
-            info[f'{doc}.ipynb'] = label, title, numbered
+    for doc in toc.docnames(root):
+        path = root / f'{doc}.ipynb'
+        if not path.exists():
+            continue
+        cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+        text = next(''.join(c['source']) for c in cells
+                    if c['cell_type'] == 'markdown')
+        label = re.search(r'^\((\w+)\)=', text, re.M)[1]
+        title = re.search(r'^# (.+)$', text, re.M)[1]
+        info[f'{doc}.ipynb'] = label, title, doc in numbered
     return info
 
 

@@ -11,20 +11,29 @@ from sphinx_external_toc.api import FileItem
 from sphinx_external_toc.parsing import parse_toc_yaml
 
 
-def docnames(root):
-    """Return the book's documents in table-of-contents order."""
+def _walk(root):
+    """(docname, numbered) for each document, in table-of-contents order."""
     site_map = parse_toc_yaml(Path(root) / '_toc.yml')
-    names = []
 
-    def walk(name):
-        names.append(name)
+    def walk(name, numbered):
+        yield name, numbered
         for subtree in site_map[name].subtrees:
             for item in subtree.items:
                 if isinstance(item, FileItem):  # not a URL or a glob
-                    walk(str(item))
+                    yield from walk(str(item),
+                                    numbered or bool(subtree.numbered))
 
-    walk(site_map.root.docname)
-    return names
+    yield from walk(site_map.root.docname, False)
+
+
+def docnames(root):
+    """Return the book's documents in table-of-contents order."""
+    return [name for name, _ in _walk(root)]
+
+
+def numbered(root):
+    """Return the set of documents that the site numbers (3.1, 3.2, ...)."""
+    return {name for name, is_numbered in _walk(root) if is_numbered}
 
 
 class TocError(ValueError):
