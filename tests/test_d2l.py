@@ -3,6 +3,7 @@
 The data-loading functions of section 3.5 are tested in test_data.py.
 test_every_public_name_is_tested keeps this list complete as d2l grows.
 """
+import ast
 import builtins
 import json
 import os
@@ -25,10 +26,31 @@ TESTS = Path(__file__).resolve().parent
 
 
 def test_every_public_name_is_tested():
+    # From the tests' code, so that a name in a comment or a string does
+    # not count as tested.
     tested = set()
     for path in TESTS.glob('test_*.py'):
-        tested.update(re.findall(r'd2l\.(\w+)', path.read_text()))
+        for node in ast.walk(ast.parse(path.read_text(encoding='utf-8'))):
+            if (isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == 'd2l'):
+                tested.add(node.attr)
     assert public_names(d2l.__file__) - tested == set(), 'untested names'
+
+
+def test_every_public_function_has_a_one_line_docstring():
+    # The API page shows each function's and method's docstring.
+    tree = ast.parse(Path(d2l.__file__).read_text(encoding='utf-8'))
+    kinds = (ast.FunctionDef, ast.ClassDef)
+    defs = [(node.name, node) for node in tree.body
+            if isinstance(node, kinds)]
+    defs += [(f'{node.name}.{member.name}', member) for node in tree.body
+             if isinstance(node, ast.ClassDef) for member in node.body
+             if isinstance(member, ast.FunctionDef)]
+    lacking = [name for name, node in defs
+               if not name.split('.')[-1].startswith('_')
+               and len((ast.get_docstring(node) or '').splitlines()) != 1]
+    assert lacking == [], 'no docstring, or one of several lines'
 
 
 # ---- tools from earlier chapters ----------------------------------------
