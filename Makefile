@@ -1,6 +1,7 @@
 # Dive into Deep Learning, chapter 3 (MXNet), as a Jupyter Book.
 #   make html   build the executed book into _build/html
 #   make test   run every test (builds the book first if needed)
+#   make test-quick  the sources, d2l.py and every notebook under nbval
 # See README.md for the rest.
 
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
+.PHONY: html test test-quick test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
 	data browser mathjax bench lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
@@ -242,6 +243,13 @@ tex:
 test: check-lib lint browser axe
 	$(MAKE) html pdf
 	$(PY) -m pytest
+
+# The loop to run while editing: the checks of the sources and of d2l.py,
+# and every notebook under nbval; no build, no PDF, no browser.
+QUICK := tests/test_lib.py tests/test_d2l.py tests/test_data.py \
+	tests/test_notebooks.py tests/test_prose_numbers.py
+test-quick: check-lib lint _build/.data-checked
+	$(PY) -m pytest $(NOTEBOOKS) $(QUICK)
 
 # Each Colab stand-in: every notebook as Colab runs it (tests/test_colab.py
 # drives the stand-in's kernel), then the tests of d2l.py with the
