@@ -1,5 +1,6 @@
 """Tests of the build itself: failed builds stay failed, caches follow
 contents, and system packages are installed or named."""
+import hashlib
 import json
 import os
 import re
@@ -162,6 +163,56 @@ def test_what_ci_caches_is_enough_to_execute_nothing(built_copy):
     assert code == 0, log
     assert 'Executing notebook' not in log
     assert 'execution inputs' not in log and 'again' not in log, log
+
+
+# sphinx-codeautolink's link from a d2l.X in a page's code to the API page
+CODE_LINK = re.compile(
+    r'<a class="sphinx-codeautolink-a" href="([^"]*#d2l\.[^"]*)"')
+# The version Sphinx appends to a stylesheet's or script's link when the
+# file is in the site as it writes the page; myst-nb and sphinx-exercise
+# copy theirs last, so pages written into an empty folder have none.
+ASSET_VERSION = re.compile(rb'\?v=[0-9a-f]+(?=")')
+
+
+def code_links(site):
+    """{page: the targets of its code's links to d2l.X} for each chapter
+    page of the site."""
+    return {p.relative_to(site).as_posix(): CODE_LINK.findall(p.read_text())
+            for p in sorted(site.glob('chapter_*/*.html'))}
+
+
+def site_files(site):
+    """{path: SHA-256} of each file of the site, its pages taken without
+    the versions of their assets' links."""
+    files = {}
+    for path in sorted(site.rglob('*')):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == '.html':
+                data = ASSET_VERSION.sub(b'', data)
+            files[path.relative_to(site).as_posix()] = hashlib.sha256(
+                data).hexdigest()
+    return files
+
+
+@pytest.mark.timeout(900)  # the site (if not yet built), the site
+def test_a_site_written_again_is_the_same(built_copy):
+    # Extensions keep in Sphinx's environment what they find as a page is
+    # read (sphinx-codeautolink the names in its code): a page that the
+    # site writes without reading it again must not be written without it.
+    book, site = built_copy, built_copy / '_build' / 'html'
+    code, log = make_html(book)
+    assert code == 0, log
+    links, files = code_links(site), site_files(site)
+    assert sum(map(len, links.values())) > 0, 'no code links to d2l.X'
+    shutil.rmtree(site)  # every page written again, none read again
+    code, log = make_html(book)
+    assert code == 0, log
+    assert code_links(site) == links
+    # and the rest: reader notebooks, solutions, API page, search index
+    written = site_files(site)
+    assert [p for p in sorted(files.keys() | written.keys())
+            if files.get(p) != written.get(p)] == []
 
 
 @pytest.mark.timeout(900)  # four builds of the whole book
