@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.utils import ROOT, copy_built_book, make_book, make_html
+from tests.utils import (ROOT, copy_built_book, make, make_book,
+                         make_html)
 from tools import build, build_inputs, check_python, notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
@@ -195,22 +196,26 @@ def site_files(site):
     return files
 
 
-@pytest.mark.timeout(900)  # the site (if not yet built), the site
+@pytest.mark.timeout(900)  # the site (if not yet built), the PDF, the site
 def test_a_site_written_again_is_the_same(built_copy):
-    # Extensions keep in Sphinx's environment what they find as a page is
-    # read (sphinx-codeautolink the names in its code): a page that the
-    # site writes without reading it again must not be written without it.
+    # Extensions keep in Sphinx's environment what only an HTML build finds
+    # (sphinx-codeautolink the names in each page's code): neither a page
+    # that the PDF's build read first nor one that the site writes without
+    # reading it again may be written without it.
     book, site = built_copy, built_copy / '_build' / 'html'
     code, log = make_html(book)
     assert code == 0, log
-    # An edit: the build after it writes few pages.
+    # An edit, then `make pdf`, which reads the page for the PDF first.
     added, page = 'd2l.sgd', site / INDEX.replace('.md', '.html')
     with open(book / INDEX, 'a', encoding='utf-8') as f:
         f.write(f'\n```python\n{added}\n```\n')
-    code, log = make_html(book)
+    code, log = make(book, 'pdf')
     assert code == 0, log
     hrefs = CODE_LINK.findall(page.read_text())
     assert any(href.endswith(f'#{added}') for href in hrefs), hrefs
+    # The recovery paths clear whatever environments the builds keep.
+    assert {p.name for p in (book / '_build').glob('.doctrees*')} <= set(
+        build_inputs.RENDERED)
     links, files = code_links(site), site_files(site)
     shutil.rmtree(site)  # every page written again, none read again
     code, log = make_html(book)
