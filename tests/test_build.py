@@ -1,5 +1,6 @@
 """Tests of the build itself: failed builds stay failed, caches follow
 contents, and system packages are installed or named."""
+import hashlib
 import json
 import os
 import re
@@ -12,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.utils import ROOT, copy_built_book, make_book, make_html
+from tests.utils import (ROOT, copy_built_book, make, make_book,
+                         make_html)
 from tools import build, build_inputs, check_python, notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
@@ -162,6 +164,67 @@ def test_what_ci_caches_is_enough_to_execute_nothing(built_copy):
     assert code == 0, log
     assert 'Executing notebook' not in log
     assert 'execution inputs' not in log and 'again' not in log, log
+
+
+# sphinx-codeautolink's link from a d2l.X in a page's code to the API page
+CODE_LINK = re.compile(
+    r'<a class="sphinx-codeautolink-a" href="([^"]*#d2l\.[^"]*)"')
+# The version Sphinx appends to a stylesheet's or script's link when the
+# file is in the site as it writes the page; myst-nb and sphinx-exercise
+# copy theirs last, so pages written into an empty folder have none.
+ASSET_VERSION = re.compile(rb'\?v=[0-9a-f]+(?=")')
+
+
+def code_links(site):
+    """{page: the targets of its code's links to d2l.X} for each chapter
+    page of the site."""
+    return {p.relative_to(site).as_posix(): CODE_LINK.findall(p.read_text())
+            for p in sorted(site.glob('chapter_*/*.html'))}
+
+
+def site_files(site):
+    """{path: SHA-256} of each file of the site, its pages taken without
+    the versions of their assets' links."""
+    files = {}
+    for path in sorted(site.rglob('*')):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == '.html':
+                data = ASSET_VERSION.sub(b'', data)
+            files[path.relative_to(site).as_posix()] = hashlib.sha256(
+                data).hexdigest()
+    return files
+
+
+@pytest.mark.timeout(900)  # the site (if not yet built), the PDF, the site
+def test_a_site_written_again_is_the_same(built_copy):
+    # Extensions keep in Sphinx's environment what only an HTML build finds
+    # (sphinx-codeautolink the names in each page's code): neither a page
+    # that the PDF's build read first nor one that the site writes without
+    # reading it again may be written without it.
+    book, site = built_copy, built_copy / '_build' / 'html'
+    code, log = make_html(book)
+    assert code == 0, log
+    # An edit, then `make pdf`, which reads the page for the PDF first.
+    added, page = 'd2l.sgd', site / INDEX.replace('.md', '.html')
+    with open(book / INDEX, 'a', encoding='utf-8') as f:
+        f.write(f'\n```python\n{added}\n```\n')
+    code, log = make(book, 'pdf')
+    assert code == 0, log
+    hrefs = CODE_LINK.findall(page.read_text())
+    assert any(href.endswith(f'#{added}') for href in hrefs), hrefs
+    # The recovery paths clear whatever environments the builds keep.
+    assert {p.name for p in (book / '_build').glob('.doctrees*')} <= set(
+        build_inputs.RENDERED)
+    links, files = code_links(site), site_files(site)
+    shutil.rmtree(site)  # every page written again, none read again
+    code, log = make_html(book)
+    assert code == 0, log
+    assert code_links(site) == links
+    # and the rest: reader notebooks, solutions, API page, search index
+    written = site_files(site)
+    assert [p for p in sorted(files.keys() | written.keys())
+            if files.get(p) != written.get(p)] == []
 
 
 @pytest.mark.timeout(900)  # four builds of the whole book

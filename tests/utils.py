@@ -239,9 +239,14 @@ def copy_built_book(dest):
                                  '.data-checked'])
 
 
-def make_html(book, **env):
-    """`make html` in `book`, with `env` added; return (code, log)."""
-    result = subprocess.run(['make', '-s', 'html'], cwd=book,
+def make(book, target, **env):
+    """`make TARGET` in `book`, with `env` added; return (code, log)."""
+    result = subprocess.run(['make', '-s', target], cwd=book,
                             capture_output=True, text=True, timeout=900,
                             env=dict(os.environ, **env))
     return result.returncode, result.stdout + result.stderr
+
+
+def make_html(book, **env):
+    """`make html` in `book`, with `env` added; return (code, log)."""
+    return make(book, 'html', **env)

@@ -43,7 +43,7 @@ from tools import build_inputs, toc
 from tools.notebooks import NotebookError, cell_timeout, load, pythonpath
 
 CACHE, OUTPUTS = '.jupyter_cache', 'jupyter_execute'
-RENDERED = ('.doctrees', 'html', 'latex')
+RENDERED = build_inputs.RENDERED + ('latex',)
 FAILED, GREEN, LOCK = '.build-failed', '.green.json', '.build.lock'
 LOW_DISK = 200 * 2**20  # bytes free below which a failure is put down to it
 

@@ -28,7 +28,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RENDERED = ('.doctrees', 'html')
+# Sphinx's environments (the PDF's apart: tools/sphinx_environments.py)
+# and the site.
+RENDERED = ('.doctrees', '.doctrees-latex', 'html')
 EXECUTED = ('.jupyter_cache', 'jupyter_execute') + RENDERED
 SHOWN = 4  # changes named in a message; the rest are counted
 

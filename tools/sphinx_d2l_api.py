@@ -8,6 +8,11 @@ The page's own source (chapter_appendix/api.md) is its introduction; this
 extension appends the entries as Sphinx reads it, so they always match
 d2l.py. sphinx-codeautolink then links each `d2l.X` in the book's code to
 its entry.
+
+Sphinx 7.4 keeps in the site's search index only the index entries (such
+as "sgd() (in module d2l)") of the pages a build writes: an edit's build
+dropped the API's from the search. So a page with index entries is
+written at every build.
 """
 import ast
 import json
@@ -124,6 +129,12 @@ def _append_entries(app, docname, source):
         source[0] += markdown(root)
 
 
+def _write_indexed_pages(app, env):
+    return [docname for docname, entries
+            in env.get_domain('index').entries.items() if entries]
+
+
 def setup(app):
     app.connect('source-read', _append_entries)
+    app.connect('env-get-updated', _write_indexed_pages)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
