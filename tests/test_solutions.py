@@ -8,6 +8,7 @@ SOLUTIONS=0` no solution, its text or its outputs reaches any file of the
 site. (The PDF's collected solutions are checked in test_pdf.py, and that
 the site folds them until asked in test_site.py.)
 """
+import copy
 import json
 import re
 
@@ -116,6 +117,53 @@ def test_the_reader_notebooks_have_the_solutions_under_a_heading(path):
 
 
 # ---- make html SOLUTIONS=0 -------------------------------------------------
+# How a notebook editor may save the Solutions heading: each way must be
+# found, by the pages and the notebooks alike.
+HEADINGS = {
+    'own cell, no final newline': ['## Solutions', '{rest}'],  # JupyterLab
+    'own cell, a final newline': ['## Solutions\n', '{rest}'],
+    'CRLF': ['## Solutions\r\n\r\n{rest}'],
+    'blank lines around it': ['\n\n## Solutions\n\n\n{rest}'],
+    "in the exercises' cell": ['{exercises}\n\n## Solutions\n\n{rest}'],
+    'spaces and closing hashes': ['##  Solutions  ##\n\n{rest}'],
+    'one string, not lines': ['## Solutions\n\n{rest}'],
+}
+
+
+def resaved(nb, way):
+    """The notebook `nb` with its Solutions heading saved the `way` named
+    in HEADINGS."""
+    nb = copy.deepcopy(nb)
+    first = len(without_solutions(nb)['cells'])
+    before, heading = (''.join(nb['cells'][i]['source'])
+                       for i in (first - 1, first))
+    rest = heading.removeprefix(f'## {SOLUTIONS}\n\n')
+    assert rest != heading and nb['cells'][first - 1]['cell_type'] == (
+        'markdown')
+    sources = [s.format(exercises=before, rest=rest) for s in HEADINGS[way]]
+    if way == 'CRLF':
+        sources = [s.replace('\n', '\r\n') for s in sources]
+    cells = [dict(nb['cells'][first], source=source if way ==
+                  'one string, not lines' else source.splitlines(True))
+             for source in sources]
+    replaced = slice(first - 1 if '{exercises}' in HEADINGS[way][0]
+                     else first, first + 1)
+    nb['cells'][replaced] = cells
+    return nb
+
+
+@pytest.mark.parametrize('way', HEADINGS)
+def test_the_solutions_are_found_however_the_heading_was_saved(way):
+    nb = read_notebook(SECTIONS[-1])
+    expected = without_solutions(nb)['cells']
+    found = without_solutions(resaved(nb, way))['cells']
+    assert len(found) == len(expected)
+    assert found[:-1] == expected[:-1]
+    # The exercises' cell, and in it nothing of the solutions.
+    assert (''.join(found[-1]['source']).rstrip() ==
+            ''.join(expected[-1]['source']).rstrip())
+
+
 def words(text):
     return re.findall(r"[A-Za-z]+", text)
 
@@ -155,6 +203,13 @@ def solution_phrases():
 def site_without_solutions(tmp_path_factory):
     """The book built with `make html SOLUTIONS=0`, in a copy."""
     book = copy_built_book(tmp_path_factory.mktemp('book') / 'book')
+    # Each section saves its Solutions heading another way.
+    assert len(SECTIONS) == len(HEADINGS)
+    for path, way in zip(SECTIONS, HEADINGS):
+        copied = book / path.relative_to(ROOT)
+        copied.write_text(json.dumps(resaved(read_notebook(path), way),
+                                     indent=1, ensure_ascii=False) + '\n',
+                          encoding='utf-8')
     code, log = make_html(book, SOLUTIONS='0')
     assert code == 0, log
     assert 'Executing notebook' not in log  # from the cache

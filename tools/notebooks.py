@@ -11,6 +11,7 @@ the place when it is not valid JSON. Every tool that starts kernels first
 puts its checkout on their PYTHONPATH (`pythonpath`).
 """
 import copy
+import functools
 import json
 import os
 import re
@@ -32,13 +33,69 @@ CONFLICT = re.compile(r'^(<{7}|={7}|>{7})( |$)', re.M)
 SOLUTIONS = 'Solutions'
 
 
+def is_solutions_title(title):
+    """Whether a heading, by its text as a reader sees it, begins a page's
+    Solutions section: the one rule of the pages (tools/sphinx_solutions.py)
+    and of the notebooks (`without_solutions`)."""
+    return title.strip() == SOLUTIONS
+
+
+@functools.cache
+def myst_parser():
+    """MyST's Markdown parser, with the extensions _config.yml enables."""
+    # Here: conftest.py imports this module where MyST is not installed.
+    import yaml
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+    config = yaml.safe_load((ROOT / '_config.yml').read_text())
+    extensions = config['parse']['myst_enable_extensions']
+    return create_md_parser(MdParserConfig(enable_extensions=extensions),
+                            RendererHTML)
+
+
+def headings(markdown):
+    """(line, level, text) of each heading of `markdown` as MyST reads it,
+    however an editor saved it (CRLF, no final newline, blank lines);
+    `line` counts from 0."""
+    tokens = myst_parser().parse(markdown)
+    for token, inline in zip(tokens, tokens[1:]):
+        if token.type == 'heading_open':
+            text = ''.join(t.content for t in inline.children
+                           if t.type in ('text', 'code_inline'))
+            yield token.map[0], int(token.tag[1:]), text
+
+
+def lines(text):
+    """`text` split after each line break that Markdown counts."""
+    return re.findall(r'[^\r\n]*(?:\r\n?|\n)|[^\r\n]+', text)
+
+
 def without_solutions(nb):
-    """The notebook `nb` (a dict) without its Solutions section."""
-    for i, cell in enumerate(nb['cells']):
-        if (cell['cell_type'] == 'markdown' and
-                ''.join(cell['source']).startswith(f'## {SOLUTIONS}\n')):
-            return dict(nb, cells=nb['cells'][:i])
-    return nb
+    """The notebook `nb` (a dict) without its Solutions section: from its
+    heading, wherever in a cell that stands, to the next heading of the
+    same or a higher level, as the pages leave it out."""
+    cells, level = [], None  # level: of the Solutions heading, once in it
+    for cell in nb['cells']:
+        if cell['cell_type'] != 'markdown':
+            if level is None:
+                cells.append(cell)
+            continue
+        source = lines(''.join(cell['source']))
+        kept, start = [], 0 if level is None else None
+        for line, depth, title in headings(''.join(source)):
+            if start is not None and is_solutions_title(title):
+                kept += source[start:line]
+                start, level = None, depth
+            elif start is None and depth <= level:
+                start, level = line, None
+        if start is not None:
+            kept += source[start:]
+        if kept == source:
+            cells.append(cell)
+        elif ''.join(kept).strip():
+            cells.append(dict(cell, source=''.join(kept)))
+    return dict(nb, cells=cells)
 
 
 def pythonpath(root=ROOT, environ=os.environ):
