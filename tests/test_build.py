@@ -17,6 +17,7 @@ from tools import build, build_inputs, check_python, notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
 INDEX = 'chapter_linear-networks/index.md'
+SOFTMAX_CONCISE = 'chapter_linear-networks/softmax-regression-concise.ipynb'
 
 
 def fake_book(tmp_path):
@@ -187,6 +188,27 @@ def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     code, log = make_html(book)
     assert code == 0, log
     assert page.exists() and 'no_such_name' not in page.read_text()
+
+
+@pytest.mark.parametrize('old, new', [
+    ('":::{exercise}\\n",\n    ":label: ex_softmax_concise_more_epochs',
+     '":::{exercize}\\n",\n    ":label: ex_softmax_concise_more_epochs'),
+    ('"learning rate, and see how the results change.\\n",\n    ":::\\n",',
+     '"learning rate, and see how the results change.\\n",'),
+], ids=['misspelled directive', 'fence left open'])
+def test_broken_myst_stops_make_in_one_line(built_copy, old, new):
+    # Before this check: a traceback of 40 lines that blamed a tool, a
+    # warning naming a page that does not exist, or a page built wrong.
+    path = built_copy / SOFTMAX_CONCISE
+    replace(path, old, new)
+    try:
+        code, log = make_html(built_copy)
+    finally:
+        replace(path, new, old)
+    named = [line for line in log.splitlines() if line.startswith('build:')]
+    assert code != 0 and len(named) == 1, log
+    assert named[0].startswith(f'build: {SOFTMAX_CONCISE}, cell '), log
+    assert '":::{exerci' in named[0] and 'Traceback' not in log, log
 
 
 def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
@@ -405,6 +427,71 @@ def test_bad_sources_stop_the_build_before_it_starts(tmp_path, capsys,
     assert build.build(TARGET, writer(), book) == 2
     assert expected in capsys.readouterr().out
     assert not (book / TARGET).exists()
+
+
+# A page's exercises and solutions, in three cells.
+PAGE = ['# Page\n\n## Exercises\n\n:::{exercise}\n:label: a\n\nA.\n:::\n\n'
+        ':::{exercise}\n:label: b\n\nB.\n:::', '## Solutions',
+        ':::{solution-start} a\n:::\nA.\n:::{solution-end}\n:::']
+# MyST the book cannot build: the edit of PAGE, where the problem is named
+# (`at`), and the problem (`before`: the next fence opened).
+BAD_MYST = {
+    'misspelled directive': (
+        ':::{exercise}\n:label: b', ':::{exercize}\n:label: b',
+        ':::{exercize}', '"{at}" is not a directive the book knows (exercise,'
+        ' figure, solution-start, solution-end): correct its name.'),
+    'first fence unclosed': (
+        'A.\n:::\n', 'A.\n', ':::{exercise}\n:label: a',
+        '":::{{exercise}}" is not closed before line {before}: end it with '
+        'a line ":::".'),
+    'last fence unclosed': (
+        'B.\n:::', 'B.', ':::{exercise}\n:label: b',
+        '":::{{exercise}}" is not closed: end it with a line ":::".'),
+    'misspelled role': (
+        'B.', 'As in {numrf}`sec_x`.', 'As in',
+        '{{numrf}}`sec_x` is not a role the book knows (numref, ref, doc, '
+        'eq, cite:p, cite:t): correct it.'),
+    'solution outside its section': (
+        '## Solutions', '## Solution', ':::{solution-start}',
+        '":::{{solution-start}} a" stands outside the `## Solutions` '
+        'section, so `make html SOLUTIONS=0` would publish it: move it '
+        'below that heading.'),
+}
+
+
+def line_of(text, snippet, after=0):
+    """The number (from 1) of the line of `text` where `snippet` begins,
+    the first below line `after`."""
+    offset = len(''.join(text.splitlines(True)[:after]))
+    return text.count('\n', 0, text.index(snippet, offset)) + 1
+
+
+@pytest.mark.parametrize('damage', BAD_MYST)
+def test_myst_the_book_cannot_build_is_named_before_it_starts(
+        tmp_path, capsys, damage):
+    book = book_for_build(tmp_path)
+
+    def save(cells):
+        nb = json.loads((book / 'page0.ipynb').read_text())
+        nb['cells'] = [{'cell_type': 'markdown', 'metadata': {},
+                        'source': c} for c in cells]
+        (book / 'page0.ipynb').write_text(json.dumps(nb))
+    save(PAGE)
+    assert build.build(TARGET, writer(), book) == 0
+    capsys.readouterr()
+    old, new, at, expected = BAD_MYST[damage]
+    cells = [c.replace(old, new, 1) for c in PAGE]
+    assert cells != PAGE
+    save(cells)
+    assert build.build(TARGET, writer(), book) == 2
+    number, cell = next((n, c) for n, c in enumerate(cells, 1) if at in c)
+    line = line_of(cell, at)
+    if '{before}' in expected:
+        expected = expected.replace('{before}',
+                                    str(line_of(cell, ':::{', line)))
+    expected = expected.format(at=at)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f'build: page0.ipynb, cell {number}, line {line}: {expected}')
 
 
 # ---- tools/build.py with jupyter-book, on a tiny book ----------------------

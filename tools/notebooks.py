@@ -98,6 +98,79 @@ def without_solutions(nb):
     return dict(nb, cells=cells)
 
 
+# The MyST a notebook may use: what the reader notebooks can write as plain
+# Markdown (tools/sphinx_reader_notebooks.py), each role with the Sphinx
+# domain and type that resolve it. (The .md pages may use all Sphinx knows.)
+DIRECTIVES = ('exercise', 'figure', 'solution-start', 'solution-end')
+ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
+         'doc': ('std', 'doc'), 'eq': ('math', 'eq'),
+         'cite:p': ('cite', 'p'), 'cite:t': ('cite', 't')}
+
+
+def check_markup(nb, path):
+    """Raise NotebookError, in one sentence, at the first MyST of the
+    notebook `nb` (read from `path`) that the book cannot build: a
+    directive or role it does not know, a fence left open, or a solution
+    outside the Solutions section (`make html SOLUTIONS=0` would publish
+    it). Else Sphinx would build a wrong page, or fail far from the cause.
+    """
+    numbered = dict(nb, cells=[dict(c, number=n) for n, c in
+                               enumerate(nb['cells'], 1)])
+    for cell in numbered['cells']:
+        if cell['cell_type'] == 'markdown':
+            for line, problem in markup_problems(''.join(cell['source'])):
+                raise NotebookError(f'{path}, cell {cell["number"]}, line '
+                                    f'{line}: {problem}.')
+    for cell in without_solutions(numbered)['cells']:
+        if cell['cell_type'] != 'markdown':
+            continue
+        for token in myst_parser().parse(''.join(cell['source'])):
+            if token.info.startswith('{solution'):
+                raise NotebookError(
+                    f'{path}, cell {cell["number"]}, line '
+                    f'{token.map[0] + 1}: "{token.markup}{token.info}" '
+                    f'stands outside the `## {SOLUTIONS}` section, so `make '
+                    'html SOLUTIONS=0` would publish it: move it below that '
+                    'heading.')
+
+
+def markup_problems(markdown, first=1):
+    """Yield (line, problem) for each piece of MyST in `markdown` that the
+    book cannot build (see `check_markup`); `first` numbers its first
+    line. The directives' content is MyST too, and is checked."""
+    source = lines(markdown)
+    for token in myst_parser().parse(markdown):
+        line = first + token.map[0] if token.map else first
+        for role in token.children or ():
+            name = role.meta.get('name')
+            if role.type == 'myst_role' and name not in ROLES:
+                yield line, (f'{{{name}}}`{role.content}` is not a role the '
+                             f'book knows ({", ".join(ROLES)}): correct it')
+        if token.type not in ('fence', 'colon_fence'):
+            continue
+        opener, fence = source[token.map[0]].strip(), token.markup
+        last = token.map[1] - 1
+        end = source[last].strip() if last > token.map[0] else ''
+        # MyST nests a fence only in one of more colons or backticks: an
+        # opener of no fewer inside means this one was left open above it.
+        inner = re.search(rf'^ {{0,3}}{re.escape(fence)}+\{{', token.content,
+                          re.M)
+        if set(end) != {fence[0]} or len(end) < len(fence) or inner:
+            before = ''
+            if inner:
+                inner_line = line + 1 + token.content.count('\n', 0,
+                                                            inner.start())
+                before = f' before line {inner_line}'
+            yield line, (f'"{opener}" is not closed{before}: end it with a '
+                         f'line "{fence}"')
+        elif token.info.startswith('{'):
+            name = token.info[1:].partition('}')[0]
+            if name not in DIRECTIVES:
+                yield line, (f'"{opener}" is not a directive the book knows '
+                             f'({", ".join(DIRECTIVES)}): correct its name')
+            yield from markup_problems(token.content, line + 1)
+
+
 def pythonpath(root=ROOT, environ=os.environ):
     """PYTHONPATH for kernels that must import `root`'s d2l.py.
 
