@@ -2,6 +2,7 @@
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,6 +117,74 @@ def test_two_blocks_assigning_one_name_are_refused(tmp_path):
     book = make_book(tmp_path, [f'{MARK}\nURL = "a"'],
                      [f'{MARK}\nSIZE, URL = 1, "b"'])
     with pytest.raises(make_lib.LibError, match="defines 'URL'.*page0"):
+        make_lib.build(book)
+
+
+@pytest.mark.parametrize('first, second, name', [
+    ('from mxnet import np', 'def np(x):\n    return x', 'np'),
+    ('def np(x):\n    return x', 'from mxnet import np', 'np'),
+    ('import numpy as np', 'from mxnet import np', 'np'),
+    ('import os', 'os = None', 'os'),
+    ('def sys():\n    pass', 'x = 1', 'sys'),
+], ids=['def after import', 'import after def', 'two imports',
+        'assignment', 'the header'])
+def test_a_name_bound_twice_is_refused_naming_both_cells(tmp_path, first,
+                                                         second, name):
+    # The later meaning would replace the earlier for every function of
+    # d2l: `d2l.synthetic_data` failed with "'function' object has no
+    # attribute 'random'", far from the cell that broke it.
+    book = make_book(tmp_path, ['x = 0', f'{MARK}\n{first}'],
+                     [f'{MARK}\n{second}'])
+    later, earlier = 'page1.ipynb, cell 1', 'page0.ipynb, cell 2'
+    if name == 'sys':  # d2l.py's header imports it
+        later, earlier = earlier, 'the header of d2l.py (tools/make_lib.py)'
+    with pytest.raises(make_lib.LibError) as e:
+        make_lib.build(book)
+    assert str(e.value).startswith(f'{later} '), e.value
+    assert f'{name!r}' in str(e.value)
+    assert f', which {earlier} already ' in str(e.value)
+    assert 'rename one of them' in str(e.value)
+
+
+def test_one_import_saved_twice_binds_one_name(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nimport numpy as onp',
+                                f'{MARK}\nimport importlib.util'],
+                     [f'{MARK}\nimport numpy as onp\nimport importlib.abc',
+                      f'{MARK}\nfrom mxnet import autograd, np\nd2l.x = 1',
+                      f'{MARK}\nfrom mxnet import np'])
+    text = make_lib.build(book)
+    assert text.count('import numpy as onp') == 1
+    assert 'import importlib.util' in text and 'import importlib.abc' in text
+
+
+def lock_without(tmp_path, distribution):
+    """The book's lock, less one distribution's entry, in `tmp_path`."""
+    lock = (ROOT / 'requirements.txt').read_text()
+    entry = re.search(rf'^{distribution}==.*?\n(?=\S)', lock, re.M | re.S)
+    assert entry, distribution
+    (tmp_path / 'requirements.txt').write_text(lock.replace(entry[0], ''))
+
+
+def test_a_saved_import_the_lock_lacks_is_named_with_the_fix(tmp_path,
+                                                             capsys):
+    book = make_book(tmp_path, ['x = 0', f'{MARK}\nimport os\n'
+                                'from mxnet import np'])
+    out = tmp_path / 'lib.py'
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 0
+    lock_without(book, 'mxnet')
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1, err
+    assert err.startswith("make_lib: page0.ipynb, cell 2 imports 'mxnet'")
+    assert 'add its package to requirements.in and run `make lock`' in err
+
+
+def test_a_saved_import_of_no_installed_module_is_named(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nimport no_such_module'])
+    lock_without(book, 'mxnet')
+    with pytest.raises(make_lib.LibError, match=(
+            r"page0.ipynb, cell 1 imports 'no_such_module' \(not "
+            r'installed\).*requirements.in.*make lock')):
         make_lib.build(book)
 
 

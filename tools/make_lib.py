@@ -20,7 +20,10 @@ Usage: python -m tools.make_lib [--check] [--root DIR] [--out FILE]
 """
 import argparse
 import ast
+import functools
+import importlib.metadata
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -97,8 +100,9 @@ def _defined_names(nodes):
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             targets = getattr(node, 'targets', None) or [node.target]
             for target in targets:
-                for name in ast.walk(target):
-                    if isinstance(name, ast.Name):
+                for name in ast.walk(target):  # not `d2l` in `d2l.x = 1`
+                    if (isinstance(name, ast.Name) and
+                            isinstance(name.ctx, ast.Store)):
                         yield name.id
 
 
@@ -159,27 +163,64 @@ class _Import:
         return f'from {self.module} import (\n    {body},\n)'
 
 
+def _binding(node, alias):
+    """(name, statement): the name that one alias of an import binds, and
+    the import of it alone (`import a.b` binds `a`, as `import a` does)."""
+    if isinstance(node, ast.Import) and not alias.asname:
+        name = alias.name.partition('.')[0]
+        return name, f'import {name}'
+    one = (ast.Import(names=[alias]) if isinstance(node, ast.Import) else
+           ast.ImportFrom(module=node.module, names=[alias],
+                          level=node.level))
+    return alias.asname or alias.name, ast.unparse(one)
+
+
+def _binds(statement, name='it'):
+    """How a block binds a name: 'defines it', or 'imports it (...)'."""
+    return f'imports {name} ({statement})' if statement else f'defines {name}'
+
+
 class _Library:
     """The parts of d2l.py: code blocks and import statements, in order."""
-    def __init__(self):
+    def __init__(self, locked=None):
         self.parts = []  # text, or a list of _Import for one notebook
         self.plain = {'import sys': _Import(line='import sys')}  # header's
         self.modules = {}  # `from` imports, by module
-        self.defined = {}  # name: where it was defined
+        header = 'the header of d2l.py (tools/make_lib.py)'
+        # name: (where it is bound, the import that binds it or None)
+        self.bound = {'sys': (header, 'import sys'), 'd2l': (header, None)}
+        self.locked = locked  # the lock's distributions, if there is one
+
+    def bind(self, name, where, statement=None):
+        """Record that the block at `where` binds `name`: defines it, or
+        imports it by `statement`. Refuse a second meaning of the name,
+        which would shadow the first in every function of d2l."""
+        if name not in self.bound:
+            self.bound[name] = where, statement
+            return
+        other, other_statement = self.bound[name]
+        if statement is None or statement != other_statement:
+            raise LibError(f'{where} {_binds(statement, repr(name))}, which '
+                           f'{other} already {_binds(other_statement)}: '
+                           'rename one of them or drop its marker')
 
     def add_code(self, rel, where, text, nodes):
         for name in _defined_names(nodes):
-            if name in self.defined:
-                raise LibError(f'{where} defines {name!r}, which '
-                               f'{self.defined[name]} already defines; '
-                               'rename one of them or drop its marker')
-            self.defined[name] = where
+            self.bind(name, where)
         kind = 'Run' if isinstance(nodes[0], ast.Expr) else 'Defined'
         self.parts.append(f'\n\n# {kind} in {rel}\n{text}\n')
 
-    def add_imports(self, rel, nodes):
+    def add_imports(self, rel, where, nodes):
         fresh = []
         for node in nodes:
+            if self.locked is not None and not getattr(node, 'level', 0):
+                for module in ([a.name for a in node.names] if isinstance(
+                        node, ast.Import) else [node.module]):
+                    _check_locked(module, where, self.locked)
+            for alias in node.names:
+                if alias.name != '*':
+                    name, statement = _binding(node, alias)
+                    self.bind(name, where, statement)
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     line = ast.unparse(ast.Import(names=[alias]))
@@ -211,12 +252,46 @@ class _Library:
         return ''.join(out)
 
 
+def locked_distributions(root):
+    """The normalized names of the distributions that the book's lock,
+    requirements.txt, pins; None if there is no lock."""
+    lock = Path(root) / 'requirements.txt'
+    if not lock.exists():
+        return None
+    return {_normalized(m[1]) for m in re.finditer(
+        r'^([A-Za-z0-9][\w.-]*)==', lock.read_text(), re.M)}
+
+
+def _normalized(distribution):
+    return re.sub(r'[-_.]+', '-', distribution).lower()
+
+
+@functools.cache
+def _distributions():
+    """The installed distributions that provide each top-level module."""
+    return importlib.metadata.packages_distributions()
+
+
+def _check_locked(module, where, locked):
+    """Refuse a saved import of a module no distribution of the lock has:
+    d2l.py would fail where the lock is installed, far from the cell."""
+    top = module.partition('.')[0]
+    if top in sys.stdlib_module_names:
+        return
+    found = _distributions().get(top, [])
+    if not any(_normalized(d) in locked for d in found):
+        what = f'from {", ".join(found)}' if found else 'not installed'
+        raise LibError(f'{where} imports {module!r} ({what}), which the '
+                       'lock, requirements.txt, does not hold: add its '
+                       'package to requirements.in and run `make lock`')
+
+
 def build(root):
     """Return the text of d2l.py for the book rooted at ``root``."""
-    library = _Library()
+    library = _Library(locked_distributions(root))
     for rel, where, text, nodes in notebook_blocks(Path(root)):
         if _is_import(nodes[0]):
-            library.add_imports(rel, nodes)
+            library.add_imports(rel, where, nodes)
         else:
             library.add_code(rel, where, text, nodes)
     return library.text()
