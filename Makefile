@@ -154,8 +154,11 @@ browser:
 	@$(DEBIAN) chromium $(CHROMIUM)
 
 # ---- the library -------------------------------------------------------------
-# make_lib rewrites d2l.py only when its text changes.
-d2l.py: $(NOTEBOOKS) _toc.yml tools/make_lib.py | $(VENV)/.installed
+# make_lib runs every time: a hand edit leaves d2l.py newer than the
+# notebooks, and make_lib must refuse it (README, "The d2l library"). It
+# rewrites d2l.py only when its text changes, so what depends on d2l.py is
+# made again only then.
+d2l.py: $(NOTEBOOKS) _toc.yml tools/make_lib.py FORCE | $(VENV)/.installed
 	$(PY) -m tools.make_lib
 
 lib: $(VENV)/.installed

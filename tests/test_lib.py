@@ -263,16 +263,59 @@ def test_a_chapter_page_missing_from_the_toc_is_named(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_check_mode_reports_a_stale_file(tmp_path, capsys):
+def lib(book, out, *args):
+    """Run make_lib on `book`, writing `out`; return its exit code."""
+    return make_lib.main(['--root', str(book), '--out', str(out), *args])
+
+
+def test_a_file_older_than_the_notebooks_is_out_of_date(tmp_path, capsys):
     book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
     out = tmp_path / 'lib.py'
-    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 0
-    assert make_lib.main(['--root', str(book), '--out', str(out),
-                          '--check']) == 0
-    out.write_text(out.read_text() + '# hand edit\n')
-    assert make_lib.main(['--root', str(book), '--out', str(out),
-                          '--check']) == 1
-    assert 'run `make lib`' in capsys.readouterr().err
+    assert lib(book, out) == 0 and lib(book, out, '--check') == 0
+    page = book / 'page0.ipynb'
+    page.write_text(page.read_text().replace('pass', 'return 1'))
+    capsys.readouterr()
+    assert lib(book, out, '--check') == 1
+    err = capsys.readouterr().err
+    assert 'out of date with the notebooks; run `make lib`' in err
+    assert lib(book, out) == 0 and 'return 1' in out.read_text()
+
+
+def test_a_hand_edit_is_shown_and_neither_checked_nor_overwritten(
+        tmp_path, capsys):
+    # `make lib` would have thrown it away; `make html` built it green.
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    out = tmp_path / 'lib.py'
+    assert lib(book, out) == 0
+    assert not make_lib.edited_by_hand(out.read_text())
+    edited = out.read_text().replace('    pass', '    return 1')
+    out.write_text(edited)
+    assert make_lib.edited_by_hand(edited)
+    for args in (['--check'], []):
+        capsys.readouterr()
+        assert lib(book, out, *args) == 1
+        err = capsys.readouterr().err
+        assert f'{out} was edited by hand' in err
+        assert '\n-    pass\n+    return 1\n' in err  # the edit
+        assert f'`rm {out}` and `make lib`' in err
+        assert out.read_text() == edited
+    # Moved into its notebook, the edit is make lib's own.
+    page = book / 'page0.ipynb'
+    page.write_text(page.read_text().replace('pass', 'return 1'))
+    assert lib(book, out) == 0
+    assert not make_lib.edited_by_hand(out.read_text())
+    # Discarded: make lib writes the file afresh.
+    out.write_text(edited.replace('return 1', 'return 2'))
+    assert lib(book, out) == 1
+    out.unlink()
+    assert lib(book, out) == 0 and 'return 1' in out.read_text()
+
+
+def test_a_file_without_its_digest_was_edited_by_hand(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    text = make_lib.build(book)
+    assert not make_lib.edited_by_hand(text)
+    assert make_lib.edited_by_hand(make_lib.DIGEST.sub('', text))
 
 
 def test_an_unchanged_file_is_not_rewritten(tmp_path):
