@@ -1,5 +1,7 @@
 """Tests of the build itself: failed builds stay failed, caches follow
 contents, and system packages are installed or named."""
+import base64
+import io
 import json
 import os
 import re
@@ -10,6 +12,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import PIL.Image
 import pytest
 
 from tests.utils import ROOT, copy_built_book, make_book, make_html
@@ -531,7 +534,7 @@ def jupyter_book(book):
     result = subprocess.run(
         [sys.executable, '-m', 'tools.build', TARGET, '--',
          str(ROOT / '.venv' / 'bin' / 'jupyter-book'), 'build', '.',
-         '--builder', 'html', '--warningiserror'],
+         '--builder', 'html', '--warningiserror', '--keep-going'],
         cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr
@@ -574,6 +577,38 @@ def test_damaged_caches_and_outputs_are_rebuilt(tmp_path):
         page.touch()  # the page is read again, its outputs looked up
         log = green_with_the_right_outputs()
         assert 'build: ' in log, (what, log)
+
+
+def test_a_cell_that_shows_too_much_fails_the_build_named(tmp_path):
+    # 50 MB printed built green: a 51 MB page, 1.4 GB of memory.
+    limit = 1000
+    noise = io.BytesIO()
+    PIL.Image.frombytes('L', (40, 40), os.urandom(1600)).save(noise, 'PNG')
+    png = noise.getvalue()
+    book = make_book(tmp_path, [
+        f"print('a' * {limit - 10})", f"print('b' * {limit + 1})",
+        'import base64\nfrom IPython.display import Image\n'
+        f'Image(data=base64.b64decode({base64.b64encode(png).decode()!r}))'])
+    (book / 'd2l.py').write_text('# library\n')
+    (book / '_config.yml').write_text(
+        TINY_CONFIG + f'    d2l_max_cell_output: {limit}\n'
+        '  extra_extensions: [tools.sphinx_outputs]\n')
+    code, log = jupyter_book(book)
+    assert code != 0
+    warnings = [line for line in build.ANSI.sub('', log).splitlines()
+                if ': WARNING: ' in line]
+    found = [re.fullmatch(
+        f'{re.escape(str(book / "page0.ipynb"))}: WARNING: the outputs of '
+        r'cell (\d) take ([\d,]+) bytes, more than the 1,000 a cell may show '
+        r'\(d2l_max_cell_output in _config.yml\): show less, such as a '
+        'summary or a sample', line) for line in warnings]
+    assert all(found) and len(found) == 2, log
+    (text, printed), (image, shown) = (m.groups() for m in found)
+    assert (text, image) == ('2', '3')
+    assert int(printed.replace(',', '')) == limit + 2  # with the newline
+    assert int(shown.replace(',', '')) > len(png)
+    page = (book / '_build' / 'html' / 'page0.html').read_text()
+    assert 'b' * limit not in page and '<img' not in page
 
 
 def test_a_line_the_kernel_split_is_shown_as_printed(tmp_path):
