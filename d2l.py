@@ -5,7 +5,7 @@ from the notebook cells marked
     # Saved in the d2l package for later use
 Do not edit it: change the notebook, then run `make lib`, which knows an
 edit by hand from this digest of the text it wrote (this line left out):
-    sha256:5fcd14db386cd986d6249a65904a96dc014816d00d5a27cb5bc528b370145243
+    sha256:4e103f2d962dc789580627b1c96f12adf2a09fa5e981524d118acec496ba6bd8
 """
 import sys
 
@@ -397,6 +397,10 @@ def get_dataloader_workers(num_workers=4):
 class MinibatchLoader:
     """Read a dataset a minibatch at a time, transforming each at once."""
     def __init__(self, dataset, batch_size, shuffle, transform):
+        # As Gluon's DataLoader; else 0 or 2.5 put all data in one batch.
+        if not isinstance(batch_size, (int, onp.integer)) or batch_size < 1:
+            raise ValueError('batch_size must be a positive integer, not '
+                             f'{batch_size!r}')
         order = (gluon.data.RandomSampler(len(dataset)) if shuffle else
                  gluon.data.SequentialSampler(len(dataset)))
         self.batches = gluon.data.BatchSampler(order, batch_size, 'keep')
