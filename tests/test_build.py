@@ -473,6 +473,10 @@ BAD_MYST = {
         'B.', 'As in {numrf}`sec_x`.', 'As in',
         '{{numrf}}`sec_x` is not a role the book knows (numref, ref, doc, '
         'eq, cite:p, cite:t): correct it.'),
+    'solution of no exercise': (
+        '{solution-start} a', '{solution-start} c', ':::{solution-start}',
+        '":::{{solution-start}} c" answers no exercise of this page (a, b): '
+        'give it the label of its exercise.'),
     'solution outside its section': (
         '## Solutions', '## Solution', ':::{solution-start}',
         '":::{{solution-start}} a" stands outside the `## Solutions` '

@@ -5,9 +5,9 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
   `make -j` making the site and the PDF together) waits for the first.
 * The sources first: every page of _toc.yml is there and readable, no
   page of a chapter folder is missing from it (tools/toc.py), and no
-  notebook holds MyST the book cannot build (a misspelled directive or
-  role, a fence left open, a solution outside the Solutions section:
-  tools/notebooks.py, check_markup).
+  notebook holds MyST the book cannot build (a misspelled directive,
+  role or exercise label, a fence left open, a solution outside the
+  Solutions section: tools/notebooks.py, check_markup).
 * The caches follow their inputs' contents (tools/build_inputs.py).
 * Nothing a failed or killed build wrote reaches a later site. While the
   marker _build/.build-failed exists, every page is read and written again

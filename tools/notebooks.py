@@ -110,9 +110,10 @@ ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
 def check_markup(nb, path):
     """Raise NotebookError, in one sentence, at the first MyST of the
     notebook `nb` (read from `path`) that the book cannot build: a
-    directive or role it does not know, a fence left open, or a solution
-    outside the Solutions section (`make html SOLUTIONS=0` would publish
-    it). Else Sphinx would build a wrong page, or fail far from the cause.
+    directive or role it does not know, a fence left open, a solution of
+    no exercise of the page, or one outside the Solutions section (`make
+    html SOLUTIONS=0` would publish it). Else Sphinx would build a wrong
+    page, or fail far from the cause, naming another file.
     """
     numbered = dict(nb, cells=[dict(c, number=n) for n, c in
                                enumerate(nb['cells'], 1)])
@@ -121,17 +122,36 @@ def check_markup(nb, path):
             for line, problem in markup_problems(''.join(cell['source'])):
                 raise NotebookError(f'{path}, cell {cell["number"]}, line '
                                     f'{line}: {problem}.')
-    for cell in without_solutions(numbered)['cells']:
-        if cell['cell_type'] != 'markdown':
-            continue
-        for token in myst_parser().parse(''.join(cell['source'])):
-            if token.info.startswith('{solution'):
-                raise NotebookError(
-                    f'{path}, cell {cell["number"]}, line '
-                    f'{token.map[0] + 1}: "{token.markup}{token.info}" '
-                    f'stands outside the `## {SOLUTIONS}` section, so `make '
-                    'html SOLUTIONS=0` would publish it: move it below that '
-                    'heading.')
+    exercises = [label for _, _, fence in fences(numbered)
+                 if fence.info.startswith('{exercise}')
+                 for label in re.findall(r'^:label:[ \t]*(\S+)',
+                                         fence.content, re.M)]
+    for number, line, fence in fences(numbered):
+        opener = f'"{fence.markup}{fence.info.strip()}"'
+        label = fence.info.removeprefix('{solution-start}').strip()
+        if fence.info.startswith('{solution-start}') and (
+                label not in exercises):
+            raise NotebookError(
+                f'{path}, cell {number}, line {line}: {opener} answers no '
+                f'exercise of this page ({", ".join(exercises) or "none"}):'
+                ' give it the label of its exercise.')
+    for number, line, fence in fences(without_solutions(numbered)):
+        if fence.info.startswith('{solution'):
+            raise NotebookError(
+                f'{path}, cell {number}, line {line}: '
+                f'"{fence.markup}{fence.info.strip()}" stands '
+                f'outside the `## {SOLUTIONS}` section, so `make html '
+                'SOLUTIONS=0` would publish it: move it below that heading.')
+
+
+def fences(nb):
+    """Yield (cell, line, token) for each fence at the top level of the
+    markdown cells of `nb`, whose cells carry their `number`."""
+    for cell in nb['cells']:
+        if cell['cell_type'] == 'markdown':
+            for token in myst_parser().parse(''.join(cell['source'])):
+                if token.type in ('fence', 'colon_fence'):
+                    yield cell['number'], token.map[0] + 1, token
 
 
 def markup_problems(markdown, first=1):
