@@ -212,6 +212,9 @@ def test_broken_myst_stops_make_in_one_line(built_copy, old, new):
     assert code != 0 and len(named) == 1, log
     assert named[0].startswith(f'build: {SOFTMAX_CONCISE}, cell '), log
     assert '":::{exerci' in named[0] and 'Traceback' not in log, log
+    # Nor a warning, such as sphinx-exercise's naming a .rst file that
+    # does not exist.
+    assert 'WARNING' not in log and '.rst' not in log, log
 
 
 def test_a_hand_edit_of_d2l_py_is_neither_built_nor_overwritten(
