@@ -154,15 +154,17 @@ browser:
 	@$(DEBIAN) chromium $(CHROMIUM)
 
 # ---- the library -------------------------------------------------------------
-# make_lib runs when a notebook changed, and when d2l.py did since it last
-# ran: a hand edit leaves d2l.py newer than the notebooks, and make_lib must
-# refuse it (README, "The d2l library"). It rewrites d2l.py only when its
-# text changes, so what depends on d2l.py is made again only then.
+# make_lib runs when a notebook changed since it last passed, and when
+# d2l.py did: a hand edit leaves d2l.py newer than the notebooks, and
+# make_lib must refuse it (README, "The d2l library"). $(LIB_CHECKED)
+# records when it passed. It rewrites d2l.py only when its text changes,
+# so what depends on d2l.py is made again only then.
 LIB_CHECKED := _build/.lib-checked
-d2l.py: $(NOTEBOOKS) _toc.yml tools/make_lib.py \
+$(LIB_CHECKED): $(NOTEBOOKS) _toc.yml tools/make_lib.py \
 	  $(shell [ d2l.py -nt $(LIB_CHECKED) ] && echo FORCE) | $(VENV)/.installed
 	$(PY) -m tools.make_lib
-	@mkdir -p $(dir $(LIB_CHECKED)) && touch $(LIB_CHECKED)
+	@mkdir -p $(@D) && touch $@
+d2l.py: $(LIB_CHECKED) ;
 
 lib: $(VENV)/.installed
 	$(PY) -m tools.make_lib
