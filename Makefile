@@ -155,9 +155,17 @@ browser:
 	@$(DEBIAN) chromium $(CHROMIUM)
 
 # ---- the library -------------------------------------------------------------
-# make_lib rewrites d2l.py only when its text changes.
-d2l.py: $(NOTEBOOKS) _toc.yml tools/make_lib.py | $(VENV)/.installed
+# make_lib runs when a notebook changed since it last passed, and when
+# d2l.py did: a hand edit leaves d2l.py newer than the notebooks, and
+# make_lib must refuse it (README, "The d2l library"). $(LIB_CHECKED)
+# records when it passed. It rewrites d2l.py only when its text changes,
+# so what depends on d2l.py is made again only then.
+LIB_CHECKED := _build/.lib-checked
+$(LIB_CHECKED): $(NOTEBOOKS) _toc.yml tools/make_lib.py \
+	  $(shell [ d2l.py -nt $(LIB_CHECKED) ] && echo FORCE) | $(VENV)/.installed
 	$(PY) -m tools.make_lib
+	@mkdir -p $(@D) && touch $@
+d2l.py: $(LIB_CHECKED) ;
 
 lib: $(VENV)/.installed
 	$(PY) -m tools.make_lib

@@ -1,6 +1,8 @@
 """Tests of the build itself: failed builds stay failed, caches follow
 contents, and system packages are installed or named."""
+import base64
 import hashlib
+import io
 import json
 import os
 import re
@@ -11,6 +13,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import PIL.Image
 import pytest
 
 from tests.utils import (ROOT, copy_built_book, make, make_book,
@@ -19,6 +22,7 @@ from tools import build, build_inputs, check_python, notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
 INDEX = 'chapter_linear-networks/index.md'
+SOFTMAX_CONCISE = 'chapter_linear-networks/softmax-regression-concise.ipynb'
 
 
 def fake_book(tmp_path):
@@ -252,6 +256,56 @@ def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     assert page.exists() and 'no_such_name' not in page.read_text()
 
 
+@pytest.mark.parametrize('old, new', [
+    ('":::{exercise}\\n",\n    ":label: ex_softmax_concise_more_epochs',
+     '":::{exercize}\\n",\n    ":label: ex_softmax_concise_more_epochs'),
+    ('"learning rate, and see how the results change.\\n",\n    ":::\\n",',
+     '"learning rate, and see how the results change.\\n",'),
+], ids=['misspelled directive', 'fence left open'])
+def test_broken_myst_stops_make_in_one_line(built_copy, old, new):
+    # Before this check: a traceback of 40 lines that blamed a tool, a
+    # warning naming a page that does not exist, or a page built wrong.
+    path = built_copy / SOFTMAX_CONCISE
+    replace(path, old, new)
+    try:
+        code, log = make_html(built_copy)
+    finally:
+        replace(path, new, old)
+    named = [line for line in log.splitlines() if line.startswith('build:')]
+    assert code != 0 and len(named) == 1, log
+    assert named[0].startswith(f'build: {SOFTMAX_CONCISE}, cell '), log
+    assert '":::{exerci' in named[0] and 'Traceback' not in log, log
+    # Nor a warning, such as sphinx-exercise's naming a .rst file that
+    # does not exist.
+    assert 'WARNING' not in log and '.rst' not in log, log
+
+
+def test_a_hand_edit_of_d2l_py_is_neither_built_nor_overwritten(
+        built_copy):
+    # The edit leaves d2l.py newer than the notebooks: make must still ask
+    # make_lib, which knows it from the digest in d2l.py's header; but not
+    # when nothing changed since, which would cost every warm build its
+    # run, even after a notebook was saved that leaves d2l.py as it was.
+    notebook = built_copy / CONCISE
+    notebook.write_text(notebook.read_text())
+    assert make_html(built_copy)[0] == 0
+    assert subprocess.run(['make', '-q', 'd2l.py'],
+                          cwd=built_copy).returncode == 0
+    lib = built_copy / 'd2l.py'
+    text = lib.read_text()
+    edited = text.replace('\n\n# Defined in ', '\n\nHAND = 1\n\n\n'
+                          '# Defined in ', 1)
+    lib.write_text(edited)
+    try:
+        code, log = make_html(built_copy)
+        assert code != 0, log
+        assert 'd2l.py was edited by hand' in log and '\n+HAND = 1\n' in log
+        assert 'Running Jupyter-Book' not in log
+        assert lib.read_text() == edited
+    finally:
+        lib.write_text(text)
+
+
 def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
     book = built_copy
     code, log = make_html(book)
@@ -470,6 +524,75 @@ def test_bad_sources_stop_the_build_before_it_starts(tmp_path, capsys,
     assert not (book / TARGET).exists()
 
 
+# A page's exercises and solutions, in three cells.
+PAGE = ['# Page\n\n## Exercises\n\n:::{exercise}\n:label: a\n\nA.\n:::\n\n'
+        ':::{exercise}\n:label: b\n\nB.\n:::', '## Solutions',
+        ':::{solution-start} a\n:::\nA.\n:::{solution-end}\n:::']
+# MyST the book cannot build: the edit of PAGE, where the problem is named
+# (`at`), and the problem (`before`: the next fence opened).
+BAD_MYST = {
+    'misspelled directive': (
+        ':::{exercise}\n:label: b', ':::{exercize}\n:label: b',
+        ':::{exercize}', '"{at}" is not a directive the book knows (exercise,'
+        ' figure, solution-start, solution-end): correct its name.'),
+    'first fence unclosed': (
+        'A.\n:::\n', 'A.\n', ':::{exercise}\n:label: a',
+        '":::{{exercise}}" is not closed before line {before}: end it with '
+        'a line ":::".'),
+    'last fence unclosed': (
+        'B.\n:::', 'B.', ':::{exercise}\n:label: b',
+        '":::{{exercise}}" is not closed: end it with a line ":::".'),
+    'misspelled role': (
+        'B.', 'As in {numrf}`sec_x`.', 'As in',
+        '{{numrf}}`sec_x` is not a role the book knows (numref, ref, doc, '
+        'eq, cite:p, cite:t): correct it.'),
+    'solution of no exercise': (
+        '{solution-start} a', '{solution-start} c', ':::{solution-start}',
+        '":::{{solution-start}} c" answers no exercise of this page (a, b): '
+        'give it the label of its exercise.'),
+    'solution outside its section': (
+        '## Solutions', '## Solution', ':::{solution-start}',
+        '":::{{solution-start}} a" stands outside the `## Solutions` '
+        'section, so `make html SOLUTIONS=0` would publish it: move it '
+        'below that heading.'),
+}
+
+
+def line_of(text, snippet, after=0):
+    """The number (from 1) of the line of `text` where `snippet` begins,
+    the first below line `after`."""
+    offset = len(''.join(text.splitlines(True)[:after]))
+    return text.count('\n', 0, text.index(snippet, offset)) + 1
+
+
+@pytest.mark.parametrize('damage', BAD_MYST)
+def test_myst_the_book_cannot_build_is_named_before_it_starts(
+        tmp_path, capsys, damage):
+    book = book_for_build(tmp_path)
+
+    def save(cells):
+        nb = json.loads((book / 'page0.ipynb').read_text())
+        nb['cells'] = [{'cell_type': 'markdown', 'metadata': {},
+                        'source': c} for c in cells]
+        (book / 'page0.ipynb').write_text(json.dumps(nb))
+    save(PAGE)
+    assert build.build(TARGET, writer(), book) == 0
+    capsys.readouterr()
+    old, new, at, expected = BAD_MYST[damage]
+    cells = [c.replace(old, new, 1) for c in PAGE]
+    assert cells != PAGE
+    save(cells)
+    assert build.build(TARGET, writer(), book) == 2
+    number, cell = next((n, c) for n, c in enumerate(cells, 1) if at in c)
+    line = line_of(cell, at)
+    if '{before}' in expected:
+        expected = expected.replace('{before}',
+                                    str(line_of(cell, ':::{', line)))
+    expected = expected.format(at=at)
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f'build: page0.ipynb, cell {number}, line {line}: {expected}')
+
+
 # ---- tools/build.py with jupyter-book, on a tiny book ----------------------
 PNG = ('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf'
        'DwAChwGA60e6kgAAAABJRU5ErkJggg==')  # one pixel
@@ -488,7 +611,7 @@ def jupyter_book(book):
     result = subprocess.run(
         [sys.executable, '-m', 'tools.build', TARGET, '--',
          str(ROOT / '.venv' / 'bin' / 'jupyter-book'), 'build', '.',
-         '--builder', 'html', '--warningiserror'],
+         '--builder', 'html', '--warningiserror', '--keep-going'],
         cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True, text=True, timeout=300)
     return result.returncode, result.stdout + result.stderr
@@ -531,6 +654,38 @@ def test_damaged_caches_and_outputs_are_rebuilt(tmp_path):
         page.touch()  # the page is read again, its outputs looked up
         log = green_with_the_right_outputs()
         assert 'build: ' in log, (what, log)
+
+
+def test_a_cell_that_shows_too_much_fails_the_build_named(tmp_path):
+    # 50 MB printed built green: a 51 MB page, 1.4 GB of memory.
+    limit = 1000
+    noise = io.BytesIO()
+    PIL.Image.frombytes('L', (40, 40), os.urandom(1600)).save(noise, 'PNG')
+    png = noise.getvalue()
+    book = make_book(tmp_path, [
+        f"print('a' * {limit - 10})", f"print('b' * {limit + 1})",
+        'import base64\nfrom IPython.display import Image\n'
+        f'Image(data=base64.b64decode({base64.b64encode(png).decode()!r}))'])
+    (book / 'd2l.py').write_text('# library\n')
+    (book / '_config.yml').write_text(
+        TINY_CONFIG + f'    d2l_max_cell_output: {limit}\n'
+        '  extra_extensions: [tools.sphinx_outputs]\n')
+    code, log = jupyter_book(book)
+    assert code != 0
+    warnings = [line for line in build.ANSI.sub('', log).splitlines()
+                if ': WARNING: ' in line]
+    found = [re.fullmatch(
+        f'{re.escape(str(book / "page0.ipynb"))}: WARNING: the outputs of '
+        r'cell (\d) take ([\d,]+) bytes, more than the 1,000 a cell may show '
+        r'\(d2l_max_cell_output in _config.yml\): show less, such as a '
+        'summary or a sample', line) for line in warnings]
+    assert all(found) and len(found) == 2, log
+    (text, printed), (image, shown) = (m.groups() for m in found)
+    assert (text, image) == ('2', '3')
+    assert int(printed.replace(',', '')) == limit + 2  # with the newline
+    assert int(shown.replace(',', '')) > len(png)
+    page = (book / '_build' / 'html' / 'page0.html').read_text()
+    assert 'b' * limit not in page and '<img' not in page
 
 
 def test_a_line_the_kernel_split_is_shown_as_printed(tmp_path):

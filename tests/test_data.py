@@ -477,6 +477,21 @@ def test_load_data_fashion_mnist_needs_numpy_mode(tiny_data_dir):
         npx.set_np()
 
 
+@pytest.mark.parametrize('batch_size', [2.5, 0, -5, 4.0, '4', None])
+def test_a_batch_size_that_is_no_positive_integer_is_refused(
+        tiny_data_dir, batch_size):
+    # 2.5, 0 and -5 made one minibatch of all 60,000 images, so train_ch3
+    # did full-batch descent unasked; Gluon's DataLoader refuses them.
+    with pytest.raises(ValueError, match='^batch_size must be a positive '
+                       rf'integer, not {re.escape(repr(batch_size))}$'):
+        d2l.load_data_fashion_mnist(batch_size)
+
+
+def test_a_batch_size_may_be_a_numpy_integer(tiny_data_dir):
+    train_iter, _ = d2l.load_data_fashion_mnist(numpy.int64(4))
+    assert [len(y) for _, y in train_iter] == [4, 4, 2]
+
+
 def test_minibatch_loader_reads_what_a_dataloader_reads(tiny_data_dir):
     data = d2l.FashionMNIST(train=True)
     to_tensor = gluon.data.vision.transforms.ToTensor()

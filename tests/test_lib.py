@@ -2,6 +2,7 @@
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -119,6 +120,74 @@ def test_two_blocks_assigning_one_name_are_refused(tmp_path):
         make_lib.build(book)
 
 
+@pytest.mark.parametrize('first, second, name', [
+    ('from mxnet import np', 'def np(x):\n    return x', 'np'),
+    ('def np(x):\n    return x', 'from mxnet import np', 'np'),
+    ('import numpy as np', 'from mxnet import np', 'np'),
+    ('import os', 'os = None', 'os'),
+    ('def sys():\n    pass', 'x = 1', 'sys'),
+], ids=['def after import', 'import after def', 'two imports',
+        'assignment', 'the header'])
+def test_a_name_bound_twice_is_refused_naming_both_cells(tmp_path, first,
+                                                         second, name):
+    # The later meaning would replace the earlier for every function of
+    # d2l: `d2l.synthetic_data` failed with "'function' object has no
+    # attribute 'random'", far from the cell that broke it.
+    book = make_book(tmp_path, ['x = 0', f'{MARK}\n{first}'],
+                     [f'{MARK}\n{second}'])
+    later, earlier = 'page1.ipynb, cell 1', 'page0.ipynb, cell 2'
+    if name == 'sys':  # d2l.py's header imports it
+        later, earlier = earlier, 'the header of d2l.py (tools/make_lib.py)'
+    with pytest.raises(make_lib.LibError) as e:
+        make_lib.build(book)
+    assert str(e.value).startswith(f'{later} '), e.value
+    assert f'{name!r}' in str(e.value)
+    assert f', which {earlier} already ' in str(e.value)
+    assert 'rename one of them' in str(e.value)
+
+
+def test_one_import_saved_twice_binds_one_name(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nimport numpy as onp',
+                                f'{MARK}\nimport importlib.util'],
+                     [f'{MARK}\nimport numpy as onp\nimport importlib.abc',
+                      f'{MARK}\nfrom mxnet import autograd, np\nd2l.x = 1',
+                      f'{MARK}\nfrom mxnet import np'])
+    text = make_lib.build(book)
+    assert text.count('import numpy as onp') == 1
+    assert 'import importlib.util' in text and 'import importlib.abc' in text
+
+
+def lock_without(tmp_path, distribution):
+    """The book's lock, less one distribution's entry, in `tmp_path`."""
+    lock = (ROOT / 'requirements.txt').read_text()
+    entry = re.search(rf'^{distribution}==.*?\n(?=\S)', lock, re.M | re.S)
+    assert entry, distribution
+    (tmp_path / 'requirements.txt').write_text(lock.replace(entry[0], ''))
+
+
+def test_a_saved_import_the_lock_lacks_is_named_with_the_fix(tmp_path,
+                                                             capsys):
+    book = make_book(tmp_path, ['x = 0', f'{MARK}\nimport os\n'
+                                'from mxnet import np'])
+    out = tmp_path / 'lib.py'
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 0
+    lock_without(book, 'mxnet')
+    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count('\n') == 1, err
+    assert err.startswith("make_lib: page0.ipynb, cell 2 imports 'mxnet'")
+    assert 'add its package to requirements.in and run `make lock`' in err
+
+
+def test_a_saved_import_of_no_installed_module_is_named(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\nimport no_such_module'])
+    lock_without(book, 'mxnet')
+    with pytest.raises(make_lib.LibError, match=(
+            r"page0.ipynb, cell 1 imports 'no_such_module' \(not "
+            r'installed\).*requirements.in.*make lock')):
+        make_lib.build(book)
+
+
 def test_import_provenance_names_every_notebook_it_draws_from(tmp_path):
     book = make_book(tmp_path, [f'{MARK}\nfrom mxnet import np'],
                      [f'{MARK}\nimport os'],
@@ -206,16 +275,59 @@ def test_a_chapter_page_missing_from_the_toc_is_named(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_check_mode_reports_a_stale_file(tmp_path, capsys):
+def lib(book, out, *args):
+    """Run make_lib on `book`, writing `out`; return its exit code."""
+    return make_lib.main(['--root', str(book), '--out', str(out), *args])
+
+
+def test_a_file_older_than_the_notebooks_is_out_of_date(tmp_path, capsys):
     book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
     out = tmp_path / 'lib.py'
-    assert make_lib.main(['--root', str(book), '--out', str(out)]) == 0
-    assert make_lib.main(['--root', str(book), '--out', str(out),
-                          '--check']) == 0
-    out.write_text(out.read_text() + '# hand edit\n')
-    assert make_lib.main(['--root', str(book), '--out', str(out),
-                          '--check']) == 1
-    assert 'run `make lib`' in capsys.readouterr().err
+    assert lib(book, out) == 0 and lib(book, out, '--check') == 0
+    page = book / 'page0.ipynb'
+    page.write_text(page.read_text().replace('pass', 'return 1'))
+    capsys.readouterr()
+    assert lib(book, out, '--check') == 1
+    err = capsys.readouterr().err
+    assert 'out of date with the notebooks; run `make lib`' in err
+    assert lib(book, out) == 0 and 'return 1' in out.read_text()
+
+
+def test_a_hand_edit_is_shown_and_neither_checked_nor_overwritten(
+        tmp_path, capsys):
+    # `make lib` would have thrown it away; `make html` built it green.
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    out = tmp_path / 'lib.py'
+    assert lib(book, out) == 0
+    assert not make_lib.edited_by_hand(out.read_text())
+    edited = out.read_text().replace('    pass', '    return 1')
+    out.write_text(edited)
+    assert make_lib.edited_by_hand(edited)
+    for args in (['--check'], []):
+        capsys.readouterr()
+        assert lib(book, out, *args) == 1
+        err = capsys.readouterr().err
+        assert f'{out} was edited by hand' in err
+        assert '\n-    pass\n+    return 1\n' in err  # the edit
+        assert f'`rm {out}` and `make lib`' in err
+        assert out.read_text() == edited
+    # Moved into its notebook, the edit is make lib's own.
+    page = book / 'page0.ipynb'
+    page.write_text(page.read_text().replace('pass', 'return 1'))
+    assert lib(book, out) == 0
+    assert not make_lib.edited_by_hand(out.read_text())
+    # Discarded: make lib writes the file afresh.
+    out.write_text(edited.replace('return 1', 'return 2'))
+    assert lib(book, out) == 1
+    out.unlink()
+    assert lib(book, out) == 0 and 'return 1' in out.read_text()
+
+
+def test_a_file_without_its_digest_was_edited_by_hand(tmp_path):
+    book = make_book(tmp_path, [f'{MARK}\ndef f():\n    pass'])
+    text = make_lib.build(book)
+    assert not make_lib.edited_by_hand(text)
+    assert make_lib.edited_by_hand(make_lib.DIGEST.sub('', text))
 
 
 def test_an_unchanged_file_is_not_rewritten(tmp_path):

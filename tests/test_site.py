@@ -335,6 +335,15 @@ def check_weight(responses, site, name):
     assert transferred <= MAX_PAGE_BYTES, f'{name}: first visit {transferred}'
 
 
+def test_the_book_fails_a_cell_that_shows_more_than_a_page_may_weigh():
+    # A cell that printed 50 MB built green, and check_weight then timed
+    # out rather than naming it: tools/sphinx_outputs.py fails the build,
+    # naming the cell, below the weight one page may have.
+    sphinx = CONFIG['sphinx']
+    assert 'tools.sphinx_outputs' in sphinx['local_extensions']
+    assert 0 < sphinx['config']['d2l_max_cell_output'] < MAX_PAGE_BYTES
+
+
 def chapter_html(name):
     return (SITE / f'{name}.html').read_text()
 

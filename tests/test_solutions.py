@@ -8,21 +8,28 @@ SOLUTIONS=0` no solution, its text or its outputs reaches any file of the
 site. (The PDF's collected solutions are checked in test_pdf.py, and that
 the site folds them until asked in test_site.py.)
 """
+import copy
+import functools
 import json
 import re
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.search.en import SearchEnglish
 
 from tests.utils import (READER, ROOT, SITE, copy_built_book,
                          exercise_names, exercises, make_html, read_notebook,
                          sections)
+from tools import toc
 from tools.make_lib import MARKER
 from tools.notebooks import SOLUTIONS, without_solutions
 
 SECTIONS = sections()
 START = re.compile(r'^:::\{solution-start\} (\S+)$', re.M)
 END = re.compile(r'^:::\{solution-end\}$', re.M)
+ENGLISH = SearchEnglish({})  # as Sphinx's search index reads the pages
 
 
 def solution_cells(path):
@@ -116,13 +123,60 @@ def test_the_reader_notebooks_have_the_solutions_under_a_heading(path):
 
 
 # ---- make html SOLUTIONS=0 -------------------------------------------------
+# How a notebook editor may save the Solutions heading: each way must be
+# found, by the pages and the notebooks alike.
+HEADINGS = {
+    'own cell, no final newline': ['## Solutions', '{rest}'],  # JupyterLab
+    'own cell, a final newline': ['## Solutions\n', '{rest}'],
+    'CRLF': ['## Solutions\r\n\r\n{rest}'],
+    'blank lines around it': ['\n\n## Solutions\n\n\n{rest}'],
+    "in the exercises' cell": ['{exercises}\n\n## Solutions\n\n{rest}'],
+    'spaces and closing hashes': ['##  Solutions  ##\n\n{rest}'],
+    'one string, not lines': ['## Solutions\n\n{rest}'],
+}
+
+
+def resaved(nb, way):
+    """The notebook `nb` with its Solutions heading saved the `way` named
+    in HEADINGS."""
+    nb = copy.deepcopy(nb)
+    first = len(without_solutions(nb)['cells'])
+    before, heading = (''.join(nb['cells'][i]['source'])
+                       for i in (first - 1, first))
+    rest = heading.removeprefix(f'## {SOLUTIONS}\n\n')
+    assert rest != heading and nb['cells'][first - 1]['cell_type'] == (
+        'markdown')
+    sources = [s.format(exercises=before, rest=rest) for s in HEADINGS[way]]
+    if way == 'CRLF':
+        sources = [s.replace('\n', '\r\n') for s in sources]
+    cells = [dict(nb['cells'][first], source=source if way ==
+                  'one string, not lines' else source.splitlines(True))
+             for source in sources]
+    replaced = slice(first - 1 if '{exercises}' in HEADINGS[way][0]
+                     else first, first + 1)
+    nb['cells'][replaced] = cells
+    return nb
+
+
+@pytest.mark.parametrize('way', HEADINGS)
+def test_the_solutions_are_found_however_the_heading_was_saved(way):
+    nb = read_notebook(SECTIONS[-1])
+    expected = without_solutions(nb)['cells']
+    found = without_solutions(resaved(nb, way))['cells']
+    assert len(found) == len(expected)
+    assert found[:-1] == expected[:-1]
+    # The exercises' cell, and in it nothing of the solutions.
+    assert (''.join(found[-1]['source']).rstrip() ==
+            ''.join(expected[-1]['source']).rstrip())
+
+
 def words(text):
     return re.findall(r"[A-Za-z]+", text)
 
 
 def phrases(cells):
     """Runs of 8 words from the prose of `cells`, as a reader sees them,
-    and each line of their printed outputs."""
+    and each line of their code and printed outputs."""
     found = set()
     for cell in cells:
         text = ''.join(cell['source'])
@@ -134,62 +188,163 @@ def phrases(cells):
                 w = words(paragraph)
                 found.update(' '.join(w[i:i + 8])
                              for i in range(0, len(w) - 7, 4))
+        lines = text.splitlines() if cell['cell_type'] == 'code' else []
         for output in cell.get('outputs', []):
-            text = ''.join(output.get('text', ''))
-            found.update(' '.join(words(line)) for line in
-                         text.splitlines() if len(words(line)) >= 4)
+            lines += ''.join(output.get('text', '')).splitlines()
+        found.update(' '.join(words(line)) for line in lines
+                     if len(words(line)) >= 4)
     return found
 
 
-def solution_phrases():
-    """For each section, the phrases of its solutions that appear nowhere
-    else in the book's notebooks."""
-    elsewhere = set()
+SVG = 'image/svg+xml'
+
+
+def figures(cells):
+    """The SVG figures that `cells` output, as text."""
+    return {''.join(output['data'][SVG]).strip() for cell in cells
+            for output in cell.get('outputs', [])
+            if SVG in output.get('data', {})}
+
+
+def search_terms(cells):
+    """The words of `cells`, sources and printed outputs, as Sphinx's
+    search index holds them (stemmed, as sphinx.search.IndexBuilder)."""
+    found = set()
+    for cell in cells:
+        text = ''.join(cell['source']) + ''.join(
+            ''.join(output.get('text', '')) +
+            ''.join(output.get('data', {}).get('text/plain', ''))
+            for output in cell.get('outputs', []))
+        for word in ENGLISH.split(text):
+            term = ENGLISH.stem(word).lower()
+            if ENGLISH.word_filter(term) or ENGLISH.word_filter(word):
+                found.add(term if ENGLISH.word_filter(term) else word)
+    return found
+
+
+class Marks(NamedTuple):
+    """What of a section's solutions appears nowhere else in the book."""
+    phrases: set  # see `phrases`
+    figures: set  # see `figures`
+    terms: set  # see `search_terms`: words of 3 letters or more (Sphinx
+    # indexes numbers, 'et al.' and the like that the book's sources lack)
+
+
+@functools.cache
+def solution_marks():
+    """The Marks of each section's solutions."""
+    others = [{'cell_type': 'markdown', 'source': path.read_text()}
+              for path in toc.pages(ROOT) if path.suffix == '.md']
+    others.append({'cell_type': 'markdown',
+                   'source': (ROOT / 'references.bib').read_text()})
     for path in ROOT.glob('chapter_*/*.ipynb'):
-        elsewhere |= phrases(without_solutions(read_notebook(path))['cells'])
-    return {path: phrases(solution_cells(path)[1:]) - elsewhere
-            for path in SECTIONS}
+        others += without_solutions(read_notebook(path))['cells']
+    # A phrase of code, 'for epoch in range', is often part of another's.
+    elsewhere = ''.join(f' {" ".join(words(text))} \n' for cell in others
+                        for text in [''.join(cell['source']), *(
+                            ''.join(output.get('text', ''))
+                            for output in cell.get('outputs', []))])
+    terms = search_terms(others)
+    found = {}
+    for path in SECTIONS:
+        answers = solution_cells(path)[1:]  # after the heading
+        found[path] = Marks(
+            {phrase for phrase in phrases(answers)
+             if f' {phrase} ' not in elsewhere},
+            figures(answers) - figures(others),
+            {term for term in search_terms(answers) - terms
+             if term.isalpha() and len(term) > 2})
+    return found
 
 
 @pytest.fixture(scope='module')
 def site_without_solutions(tmp_path_factory):
     """The book built with `make html SOLUTIONS=0`, in a copy."""
     book = copy_built_book(tmp_path_factory.mktemp('book') / 'book')
+    # Each section saves its Solutions heading another way.
+    assert len(SECTIONS) == len(HEADINGS)
+    for path, way in zip(SECTIONS, HEADINGS):
+        copied = book / path.relative_to(ROOT)
+        copied.write_text(json.dumps(resaved(read_notebook(path), way),
+                                     indent=1, ensure_ascii=False) + '\n',
+                          encoding='utf-8')
     code, log = make_html(book, SOLUTIONS='0')
     assert code == 0, log
     assert 'Executing notebook' not in log  # from the cache
     return book / '_build' / 'html'
 
 
-def site_texts(site):
-    """(path, text) of every file of the site, HTML as a reader sees it."""
+def site_files(site):
+    """(path, words, figures) of every file of the site: its text as a
+    reader sees it (HTML as shown, a notebook's sources and printed
+    outputs), as words, and the SVG figures it holds."""
     for path in sorted(site.rglob('*')):
-        if not path.is_file() or path.suffix in ('.png', '.svg', '.woff',
-                                                 '.woff2', '.ttf', '.ico'):
+        if not path.is_file() or path.suffix in ('.png', '.woff', '.woff2',
+                                                 '.ttf', '.ico'):
             continue
         text = path.read_text(errors='replace')
+        shown = {text.strip()} if path.suffix == '.svg' else set()
         if path.suffix == '.html':
             text = BeautifulSoup(text, 'html.parser').get_text(' ')
         elif path.suffix == '.ipynb':
+            cells = json.loads(text)['cells']
             text = '\n'.join(''.join(c['source']) + ''.join(
                 ''.join(o.get('text', '')) for o in c.get('outputs', []))
-                for c in json.loads(text)['cells'])
-        yield path, ' '.join(words(text))
+                for c in cells)
+            shown = figures(cells)
+        yield path, ' '.join(words(text)), shown
+
+
+def indexed_terms(site):
+    """The terms of the site's search index."""
+    text = (site / 'searchindex.js').read_text().strip()
+    index = json.loads(re.fullmatch(r'Search\.setIndex\((.*)\)', text,
+                                    re.S)[1])
+    return {*index['terms'], *index['titleterms']}
+
+
+def leaks(site):
+    """(file, section, what) for each file of `site` (a path relative to
+    it) that holds something of a section's solutions (section None: a
+    solution's title or markup)."""
+    marks, found = solution_marks(), []
+    for path, text, shown in site_files(site):
+        rel = path.relative_to(site)
+        if 'Solution to Exercise' in text or 'solution start' in text:
+            found.append((rel, None, 'a solution'))
+        for source, mark in marks.items():
+            found += [(rel, source, phrase) for phrase in mark.phrases
+                      if f' {phrase} ' in f' {text} ']
+            found += [(rel, source, 'a figure') for figure in mark.figures
+                      if figure in shown]
+    terms = indexed_terms(site)
+    for source, mark in marks.items():
+        found += [(Path('searchindex.js'), source, term)
+                  for term in mark.terms & terms]
+    return found
+
+
+def test_the_checks_find_each_sections_solutions_in_each_kind_of_file():
+    # What test_solutions_0_... looks for must be found, on the site with
+    # solutions, in each kind of file that could publish them.
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    found = {}
+    for rel, source, _ in leaks(SITE):
+        kind = '_images' if rel.parts[0] == '_images' else str(rel)
+        found.setdefault(source, set()).add(kind)
+    for path, mark in solution_marks().items():
+        rel = path.relative_to(ROOT)
+        expected = {str(rel.with_suffix('.html')), f'notebooks/{rel}',
+                    f'_sources/{rel}', 'searchindex.js'}
+        if mark.figures:
+            expected.add('_images')
+        assert expected <= found.get(path, set()), path.name
 
 
 def test_solutions_0_leaves_no_solution_text_or_output_in_the_site(
         site_without_solutions):
-    wanted = solution_phrases()
-    assert all(wanted.values())  # the check has something to look for
-    leaks = []
-    for path, text in site_texts(site_without_solutions):
-        rel = path.relative_to(site_without_solutions)
-        if 'Solution to Exercise' in text or 'solution start' in text:
-            leaks.append(f'{rel}: a solution')
-        leaks += [f'{rel}: {phrase!r} ({source.stem})'
-                  for source, found in wanted.items() for phrase in found
-                  if phrase in text]
-    assert leaks == []
+    assert leaks(site_without_solutions) == []
 
 
 def test_solutions_0_keeps_the_exercises(site_without_solutions):

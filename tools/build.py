@@ -3,8 +3,11 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
 
 * One at a time: a second build of the same tree (another `make html`, or
   `make -j` making the site and the PDF together) waits for the first.
-* The sources first: every page of _toc.yml is there and readable, and no
-  page of a chapter folder is missing from it (tools/toc.py).
+* The sources first: every page of _toc.yml is there and readable, no
+  page of a chapter folder is missing from it (tools/toc.py), and no
+  notebook holds MyST the book cannot build (a misspelled directive,
+  role or exercise label, a fence left open, a solution outside the
+  Solutions section: tools/notebooks.py, check_markup).
 * The caches follow their inputs' contents (tools/build_inputs.py).
 * Nothing a failed or killed build wrote reaches a later site. While the
   marker _build/.build-failed exists, every page is read and written again
@@ -40,7 +43,8 @@ import time
 from pathlib import Path
 
 from tools import build_inputs, toc
-from tools.notebooks import NotebookError, cell_timeout, load, pythonpath
+from tools.notebooks import (NotebookError, cell_timeout, check_markup,
+                             load, pythonpath)
 
 CACHE, OUTPUTS = '.jupyter_cache', 'jupyter_execute'
 RENDERED = build_inputs.RENDERED + ('latex',)
@@ -72,10 +76,11 @@ def one_at_a_time(build, what):
 
 
 def check_sources(root):
-    """Raise TocError or NotebookError if a page is missing or unreadable."""
+    """Raise TocError or NotebookError if a page is missing or unreadable,
+    or holds MyST that the book cannot build."""
     for path in toc.pages(root):
         if path.suffix == '.ipynb':
-            load(path)
+            check_markup(load(path), path.relative_to(root))
 
 
 def digests(folder, base=None):

@@ -11,6 +11,7 @@ the place when it is not valid JSON. Every tool that starts kernels first
 puts its checkout on their PYTHONPATH (`pythonpath`).
 """
 import copy
+import functools
 import json
 import os
 import re
@@ -32,13 +33,162 @@ CONFLICT = re.compile(r'^(<{7}|={7}|>{7})( |$)', re.M)
 SOLUTIONS = 'Solutions'
 
 
+def is_solutions_title(title):
+    """Whether a heading, by its text as a reader sees it, begins a page's
+    Solutions section: the one rule of the pages (tools/sphinx_solutions.py)
+    and of the notebooks (`without_solutions`)."""
+    return title.strip() == SOLUTIONS
+
+
+@functools.cache
+def myst_parser():
+    """MyST's Markdown parser, with the extensions _config.yml enables."""
+    # Here: conftest.py imports this module where MyST is not installed.
+    import yaml
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+    config = yaml.safe_load((ROOT / '_config.yml').read_text())
+    extensions = config['parse']['myst_enable_extensions']
+    return create_md_parser(MdParserConfig(enable_extensions=extensions),
+                            RendererHTML)
+
+
+def headings(markdown):
+    """(line, level, text) of each heading of `markdown` as MyST reads it,
+    however an editor saved it (CRLF, no final newline, blank lines);
+    `line` counts from 0."""
+    tokens = myst_parser().parse(markdown)
+    for token, inline in zip(tokens, tokens[1:]):
+        if token.type == 'heading_open':
+            text = ''.join(t.content for t in inline.children
+                           if t.type in ('text', 'code_inline'))
+            yield token.map[0], int(token.tag[1:]), text
+
+
+def lines(text):
+    """`text` split after each line break that Markdown counts."""
+    return re.findall(r'[^\r\n]*(?:\r\n?|\n)|[^\r\n]+', text)
+
+
 def without_solutions(nb):
-    """The notebook `nb` (a dict) without its Solutions section."""
-    for i, cell in enumerate(nb['cells']):
-        if (cell['cell_type'] == 'markdown' and
-                ''.join(cell['source']).startswith(f'## {SOLUTIONS}\n')):
-            return dict(nb, cells=nb['cells'][:i])
-    return nb
+    """The notebook `nb` (a dict) without its Solutions section: from its
+    heading, wherever in a cell that stands, to the next heading of the
+    same or a higher level, as the pages leave it out."""
+    cells, level = [], None  # level: of the Solutions heading, once in it
+    for cell in nb['cells']:
+        if cell['cell_type'] != 'markdown':
+            if level is None:
+                cells.append(cell)
+            continue
+        source = lines(''.join(cell['source']))
+        kept, start = [], 0 if level is None else None
+        for line, depth, title in headings(''.join(source)):
+            if start is not None and is_solutions_title(title):
+                kept += source[start:line]
+                start, level = None, depth
+            elif start is None and depth <= level:
+                start, level = line, None
+        if start is not None:
+            kept += source[start:]
+        if kept == source:
+            cells.append(cell)
+        elif ''.join(kept).strip():
+            cells.append(dict(cell, source=''.join(kept)))
+    return dict(nb, cells=cells)
+
+
+# The MyST a notebook may use: what the reader notebooks can write as plain
+# Markdown (tools/sphinx_reader_notebooks.py), each role with the Sphinx
+# domain and type that resolve it. (The .md pages may use all Sphinx knows.)
+DIRECTIVES = ('exercise', 'figure', 'solution-start', 'solution-end')
+ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
+         'doc': ('std', 'doc'), 'eq': ('math', 'eq'),
+         'cite:p': ('cite', 'p'), 'cite:t': ('cite', 't')}
+
+
+def check_markup(nb, path):
+    """Raise NotebookError, in one sentence, at the first MyST of the
+    notebook `nb` (read from `path`) that the book cannot build: a
+    directive or role it does not know, a fence left open, a solution of
+    no exercise of the page, or one outside the Solutions section (`make
+    html SOLUTIONS=0` would publish it). Else Sphinx would build a wrong
+    page, or fail far from the cause, naming another file.
+    """
+    numbered = dict(nb, cells=[dict(c, number=n) for n, c in
+                               enumerate(nb['cells'], 1)])
+    for cell in numbered['cells']:
+        if cell['cell_type'] == 'markdown':
+            for line, problem in markup_problems(''.join(cell['source'])):
+                raise NotebookError(f'{path}, cell {cell["number"]}, line '
+                                    f'{line}: {problem}.')
+    exercises = [label for _, _, fence in fences(numbered)
+                 if fence.info.startswith('{exercise}')
+                 for label in re.findall(r'^:label:[ \t]*(\S+)',
+                                         fence.content, re.M)]
+    for number, line, fence in fences(numbered):
+        opener = f'"{fence.markup}{fence.info.strip()}"'
+        label = fence.info.removeprefix('{solution-start}').strip()
+        if fence.info.startswith('{solution-start}') and (
+                label not in exercises):
+            raise NotebookError(
+                f'{path}, cell {number}, line {line}: {opener} answers no '
+                f'exercise of this page ({", ".join(exercises) or "none"}):'
+                ' give it the label of its exercise.')
+    for number, line, fence in fences(without_solutions(numbered)):
+        if fence.info.startswith('{solution'):
+            raise NotebookError(
+                f'{path}, cell {number}, line {line}: '
+                f'"{fence.markup}{fence.info.strip()}" stands '
+                f'outside the `## {SOLUTIONS}` section, so `make html '
+                'SOLUTIONS=0` would publish it: move it below that heading.')
+
+
+def fences(nb):
+    """Yield (cell, line, token) for each fence at the top level of the
+    markdown cells of `nb`, whose cells carry their `number`."""
+    for cell in nb['cells']:
+        if cell['cell_type'] == 'markdown':
+            for token in myst_parser().parse(''.join(cell['source'])):
+                if token.type in ('fence', 'colon_fence'):
+                    yield cell['number'], token.map[0] + 1, token
+
+
+def markup_problems(markdown, first=1):
+    """Yield (line, problem) for each piece of MyST in `markdown` that the
+    book cannot build (see `check_markup`); `first` numbers its first
+    line. The directives' content is MyST too, and is checked."""
+    source = lines(markdown)
+    for token in myst_parser().parse(markdown):
+        line = first + token.map[0] if token.map else first
+        for role in token.children or ():
+            name = role.meta.get('name')
+            if role.type == 'myst_role' and name not in ROLES:
+                yield line, (f'{{{name}}}`{role.content}` is not a role the '
+                             f'book knows ({", ".join(ROLES)}): correct it')
+        if token.type not in ('fence', 'colon_fence'):
+            continue
+        opener, fence = source[token.map[0]].strip(), token.markup
+        last = token.map[1] - 1
+        end = source[last].strip() if last > token.map[0] else ''
+        # MyST nests a fence only in one of more colons or backticks: an
+        # opener of no fewer inside means this one was left open above it.
+        inner = re.search(rf'^ {{0,3}}{re.escape(fence)}+\{{', token.content,
+                          re.M)
+        if set(end) != {fence[0]} or len(end) < len(fence) or inner:
+            before = ''
+            if inner:
+                inner_line = line + 1 + token.content.count('\n', 0,
+                                                            inner.start())
+                before = f' before line {inner_line}'
+            yield line, (f'"{opener}" is not closed{before}: end it with a '
+                         f'line "{fence}"')
+        elif token.info.startswith('{'):
+            name = token.info[1:].partition('}')[0]
+            if name not in DIRECTIVES:
+                yield line, (f'"{opener}" is not a directive the book knows '
+                             f'({", ".join(DIRECTIVES)}): correct its name')
+            yield from markup_problems(token.content, line + 1)
 
 
 def pythonpath(root=ROOT, environ=os.environ):

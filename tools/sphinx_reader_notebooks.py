@@ -55,7 +55,7 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from tools.notebooks import book_metadata, without_solutions
+from tools.notebooks import ROLES, book_metadata, without_solutions
 from tools.sphinx_figure_alt import figure_alt
 
 logger = logging.getLogger(__name__)
@@ -63,10 +63,6 @@ FOLDER = 'notebooks'
 BRANCH = 'notebooks'  # .github/workflows/book.yml publishes it
 # What Binder needs beside the notebooks: its configuration and d2l itself.
 BINDER_FILES = ('binder', 'd2l.py', 'pyproject.toml')
-# role -> (Sphinx domain, type) of the cross-references the book uses.
-ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
-         'doc': ('std', 'doc'), 'eq': ('math', 'eq'),
-         'cite:p': ('cite', 'p'), 'cite:t': ('cite', 't')}
 ROLE = re.compile(r'\{([a-z]+(?::[a-z]+)?)\}`([^`]+)`')
 LABEL_LINE = re.compile(r'^\([\w-]+\)=[ \t]*\n?', re.M)
 LABELLED_MATH = re.compile(r'\$\$(.+?)\$\$[ \t]*\(([\w-]+)\)', re.S)
@@ -202,7 +198,7 @@ class Converter:
         """A role's text as Markdown, as Sphinx resolved it for the site."""
         if role not in ROLES:
             self.fail(f'{{{role}}} has no plain-Markdown form: add it to '
-                      'tools/sphinx_reader_notebooks.py ROLES')
+                      'ROLES in tools/notebooks.py')
         domain, typ = ROLES[role]
         explicit = re.fullmatch(r'(.*?)\s*<([^<>]+)>', text, re.S)
         title, target = explicit.groups() if explicit else (text, text)

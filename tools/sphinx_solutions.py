@@ -27,7 +27,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
-from tools.notebooks import SOLUTIONS, without_solutions
+from tools.notebooks import is_solutions_title, without_solutions
 
 COLLECTED = 'Solutions to the Exercises'  # the PDF's section at the end
 
@@ -44,7 +44,7 @@ def is_solutions(node):
     """Whether `node` is a page's Solutions section."""
     return (isinstance(node, nodes.section) and node.children and
             isinstance(node[0], nodes.title) and
-            node[0].astext() == SOLUTIONS)
+            is_solutions_title(node[0].astext()))
 
 
 class LeaveOutSolutions(SphinxTransform):
