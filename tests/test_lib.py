@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.utils import ROOT, make_book
-from tools import make_lib, toc
+from tools import make_lib, notebooks, toc
 
 
 MARK = make_lib.MARKER
@@ -343,8 +343,8 @@ def test_write_atomically_keeps_the_old_file_on_failure(tmp_path):
     path = tmp_path / 'lib.py'
     path.write_text('old\n')
     with pytest.raises(TypeError):
-        make_lib.write_atomically(path, b'not text')  # fails mid-write
+        notebooks.write_atomically(path, b'not text')  # fails mid-write
     assert path.read_text() == 'old\n'
     assert os.listdir(tmp_path) == ['lib.py']  # no temporary file left
-    make_lib.write_atomically(path, 'new\n')
+    notebooks.write_atomically(path, 'new\n')
     assert path.read_text() == 'new\n' and os.listdir(tmp_path) == ['lib.py']

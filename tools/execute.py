@@ -13,8 +13,8 @@ from pathlib import Path
 
 import nbformat
 
-from tools.make_lib import write_atomically
-from tools.notebooks import book_metadata, pythonpath, run
+from tools.notebooks import (book_metadata, pythonpath, run,
+                             write_atomically)
 
 
 def execute(path, timeout=None):

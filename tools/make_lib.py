@@ -24,14 +24,12 @@ import difflib
 import functools
 import hashlib
 import importlib.metadata
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 from tools import toc
-from tools.notebooks import NotebookError, load
+from tools.notebooks import NotebookError, load, write_atomically
 
 MARKER = '# Saved in the d2l package for later use'
 HEADER = f'''\
@@ -334,20 +332,6 @@ def hand_edit(out, old, text):
             "into its notebook's marked cell (the comment above each block "
             f'names the notebook) and run `make lib`, or discard it with '
             f'`rm {out}` and `make lib`; the edit:\n' + ''.join(diff))
-
-
-def write_atomically(path, text):
-    """Replace ``path`` with ``text`` in one step, or leave it untouched."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv=None):

@@ -7,7 +7,8 @@ the current environment (or of a Colab stand-in, tests/test_colab.py),
 started in the notebook's own folder (or another one given).
 
 Every tool reads a notebook's file through `load`, which names the file and
-the place when it is not valid JSON. Every tool that starts kernels first
+the place when it is not valid JSON, and replaces a file it writes in one
+step (`write_atomically`). Every tool that starts kernels first
 puts its checkout on their PYTHONPATH (`pythonpath`).
 """
 import copy
@@ -15,6 +16,7 @@ import functools
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -302,3 +304,17 @@ def merged_streams(outputs):
         else:
             merged.append(out)
     return merged
+
+
+def write_atomically(path, text):
+    """Replace ``path`` with ``text`` in one step, or leave it untouched."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix='.' + path.name)
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
