@@ -32,7 +32,7 @@ def fake_book(tmp_path):
     (tmp_path / 'd2l.py').write_text('# library\n')
     build = tmp_path / '_build'
     assert list(build_inputs.refresh(build, tmp_path)) == [
-        'execution', 'extensions', 'solutions']
+        'execution', 'd2l.py', 'extensions', 'solutions']
     for name in build_inputs.EXECUTED + ('latex',):
         (build / name).mkdir()
     return build
@@ -47,12 +47,93 @@ def test_rewriting_inputs_unchanged_keeps_the_caches(tmp_path):
     assert all((build / n).is_dir() for n in build_inputs.EXECUTED)
 
 
-def test_a_changed_d2l_py_clears_the_execution_cache(tmp_path):
+LIBRARY = """import os
+
+os.environ['X'] = '1'
+
+
+def helper():
+    \"\"\"Used by f only.\"\"\"
+    return 1
+
+
+def f():
+    \"\"\"Reached by a.ipynb.\"\"\"
+    return helper()
+
+
+def g():
+    \"\"\"Reached by b.ipynb.\"\"\"
+    return 2
+
+
+def unused():
+    \"\"\"Reached by no notebook.\"\"\"
+    return 3
+"""
+
+
+def book_with_a_cache(tmp_path):
+    """A fake book whose notebooks a and b use d2l.f and d2l.g, c uses
+    no d2l, each with a cached execution; return (build, cache)."""
+    from jupyter_cache import get_cache
     build = fake_book(tmp_path)
-    with open(tmp_path / 'd2l.py', 'a') as f:
-        f.write('x = 1\n')
-    assert build_inputs.refresh(build, tmp_path) == {
-        'execution': 'd2l.py changed'}
+    (tmp_path / 'd2l.py').write_text(LIBRARY)
+    folder = tmp_path / 'chapter_x'
+    folder.mkdir()
+    for name, code in (('a', 'import d2l\nd2l.f()'),
+                       ('b', 'from d2l import g\ng()'), ('c', 'print(1)')):
+        nb = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(code)])
+        nbformat.write(nb, folder / f'{name}.ipynb')
+    build_inputs.refresh(build, tmp_path)
+    (build / '.jupyter_cache').rmdir()
+    cache = get_cache(build / '.jupyter_cache')
+    for name in 'abc':
+        cache.cache_notebook_file(folder / f'{name}.ipynb',
+                                  check_validity=False)
+    for name in build_inputs.EXECUTED:
+        (build / name).mkdir(exist_ok=True)
+    return build, cache
+
+
+def cached(cache):
+    return sorted(Path(r.uri).stem for r in cache.list_cache_records())
+
+
+@pytest.mark.parametrize('old, new, runs', [
+    ('return 1', 'return 10', 'a'),                # helper, through f
+    ('return 2', 'return 20', 'b'),                # g, imported by name
+    ("os.environ['X'] = '1'", "os.environ['X'] = '2'", 'ab'),  # on import
+])
+def test_a_change_to_d2l_py_runs_again_the_notebooks_that_reach_it(
+        tmp_path, old, new, runs):
+    build, cache = book_with_a_cache(tmp_path)
+    assert cached(cache) == ['a', 'b', 'c']
+    library = tmp_path / 'd2l.py'
+    library.write_text(library.read_text().replace(old, new))
+    changed = build_inputs.refresh(build, tmp_path)
+    assert changed == {'d2l.py': 'what ' + ', '.join(
+        f'chapter_x/{n}.ipynb' for n in runs) + ' reach'
+        + 'es' * (len(runs) == 1)}
+    assert cached(cache) == sorted(set('abc') - set(runs))
+    # Every page is read again, from the cache for the others.
+    assert not any((build / n).exists() for n in build_inputs.RENDERED)
+
+
+def test_a_change_no_notebook_reaches_runs_nothing(tmp_path):
+    build, cache = book_with_a_cache(tmp_path)
+    library = tmp_path / 'd2l.py'
+    library.write_text(library.read_text().replace('return 3', 'return 4'))
+    assert build_inputs.refresh(build, tmp_path) == {}
+    assert cached(cache) == ['a', 'b', 'c']
+    assert all((build / n).is_dir() for n in build_inputs.EXECUTED)
+
+
+def test_without_a_record_of_d2l_py_every_execution_is_cleared(tmp_path):
+    build, _ = book_with_a_cache(tmp_path)
+    (build / '.inputs-d2l.py').unlink()
+    assert build_inputs.refresh(build, tmp_path) == {'d2l.py': None}
     assert not any((build / n).exists() for n in build_inputs.EXECUTED)
 
 

@@ -7,8 +7,11 @@ records each of those inputs (a file by its SHA-256, a package by its
 version), and when one differs from the last build's, clears what depends
 on it and says which input changed:
 
-* d2l.py or the environment (every installed package and its version, and
-  Python's own version): the execution cache and everything rendered;
+* the environment (every installed package and its version, and Python's
+  own version): the execution cache and everything rendered;
+* d2l.py: for each notebook, the parts of d2l.py it can reach (`reach`).
+  Only the notebooks whose parts changed run again; every page is read
+  again (from the cache, for the others), as after a changed extension;
 * the book's Sphinx extensions: what Sphinx rendered, not the executions;
 * whether the solutions are shown (D2L_SOLUTIONS): what Sphinx rendered,
   the PDF included, so that no page of the other setting is left over.
@@ -19,6 +22,7 @@ folder that are not installed, such as the `*.egg-info` and `build/` that
 `pip wheel .` leaves behind. tools/build.py calls `refresh` before each
 build.
 """
+import ast
 import hashlib
 import importlib.metadata
 import json
@@ -54,12 +58,87 @@ def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def _uses(tree, names, plain):
+    """The names of `names` that code uses as d2l.X, `from d2l import X`
+    or, with `plain`, as X; all of them where it uses d2l otherwise
+    (getattr(d2l, ...), say)."""
+    found = set()
+    attributes = {id(node.value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(
+                node.value, ast.Name) and node.value.id == 'd2l':
+            found.add(node.attr)
+        elif isinstance(node, ast.ImportFrom) and node.module == 'd2l':
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id == 'd2l' and id(node) not in attributes:
+                return set(names)
+            if plain:
+                found.add(node.id)
+    return found & set(names)
+
+
+def _imports_d2l(tree):
+    return any(isinstance(node, ast.Import)
+               and any(alias.name == 'd2l' for alias in node.names)
+               or isinstance(node, ast.ImportFrom) and node.module == 'd2l'
+               for node in ast.walk(tree))
+
+
+def reach(root=ROOT):
+    """{notebook: digest of the parts of d2l.py its code can reach}.
+
+    A part is a top-level definition (function, class, assignment), with
+    what it uses in turn; the statements d2l.py runs on import (imports,
+    the kernel settings) are part of every notebook's digest.
+    """
+    root = Path(root)
+    library = ast.parse((root / 'd2l.py').read_text(encoding='utf-8'))
+    parts, always = {}, []
+    for node in library.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            parts[node.name] = node
+        elif isinstance(node, ast.Assign) and all(
+                isinstance(n, (ast.Name, ast.Tuple, ast.Store))
+                for target in node.targets for n in ast.walk(target)):
+            for name in ast.walk(ast.Module(node.targets, [])):
+                if isinstance(name, ast.Name):
+                    parts[name.id] = node
+        else:  # run on import, item assignments such as os.environ[...]
+            always.append(ast.unparse(node))
+    digests = {}
+    for path in sorted(root.glob('chapter_*/*.ipynb')):
+        cells = json.loads(path.read_text(encoding='utf-8'))['cells']
+        code = '\n'.join(
+            line for cell in cells if cell['cell_type'] == 'code'
+            for line in ''.join(cell['source']).splitlines()
+            if not line.lstrip().startswith(('%', '!')))  # IPython's
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:  # the build names it; here: reach everything
+            tree = ast.parse('import d2l\nd2l')
+        todo = _uses(tree, parts, plain=False)
+        reached = set()
+        while todo:
+            name = todo.pop()
+            reached.add(name)
+            todo |= _uses(parts[name], parts, plain=True) - reached
+        text = sorted({ast.unparse(parts[n]) for n in reached})
+        if _imports_d2l(tree):
+            text = always + text
+        digests[path.relative_to(root).as_posix()] = hashlib.sha256(
+            '\n'.join(text).encode()).hexdigest()
+    return digests
+
+
 def inputs(root=ROOT):
     """Map each kind of input to (its parts, what it invalidates)."""
     extensions = sorted((root / 'tools').glob('sphinx_*.py'))
     return {
-        'execution': ({'d2l.py': sha256(root / 'd2l.py'),
-                       **environment(root)}, EXECUTED),
+        'execution': (environment(root), EXECUTED),
+        # Without a record: everything, as for the environment.
+        'd2l.py': (reach(root), RENDERED),
         'extensions': ({f'tools/{p.name}': sha256(p) for p in extensions},
                        RENDERED),
         # `make html SOLUTIONS=0` (tools/sphinx_solutions.py): pages, PDF
@@ -93,12 +172,29 @@ def changes(old, new):
                                       else '')
 
 
+def drop_executions(cache, notebooks):
+    """Remove the cached executions of `notebooks` (paths) from the
+    jupyter-cache at `cache`, so that the next build runs them again."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.cache.db import NbCacheRecord
+    if not (Path(cache) / 'global.db').exists():
+        return
+    paths = {Path(p).resolve() for p in notebooks}
+    store = get_cache(cache)
+    for record in store.list_cache_records():
+        if Path(record.uri).resolve() in paths:
+            try:
+                store.remove_cache(record.pk)
+            except KeyError:  # its files are gone already
+                NbCacheRecord.remove_records([record.pk], store.db)
+
+
 def refresh(build, root=ROOT):
     """Clear the caches whose inputs changed; return {kind: what changed}
     (None for a kind without a record of the last build's)."""
-    build = Path(build)
+    build, root = Path(build), Path(root)
     changed = {}
-    for kind, (parts, clears) in inputs(Path(root)).items():
+    for kind, (parts, clears) in inputs(root).items():
         stamp = build / f'.inputs-{kind}'
         try:
             old = json.loads(stamp.read_text())
@@ -108,9 +204,20 @@ def refresh(build, root=ROOT):
             old = None
         if old == parts:
             continue
+        if kind == 'd2l.py' and old is not None:
+            stale = [nb for nb in parts if old.get(nb) != parts[nb]]
+            drop_executions(build / '.jupyter_cache',
+                            [root / nb for nb in stale])
+            what = (f'what {", ".join(stale)} reach{"es" * (len(stale) < 2)}'
+                    if stale else 'no notebook reaches the change')
+            clears = clears if stale else ()
+        elif kind == 'd2l.py':
+            what, clears = None, EXECUTED
+        else:
+            what = None if old is None else changes(old, parts)
         for name in clears:
             shutil.rmtree(build / name, ignore_errors=True)
         build.mkdir(parents=True, exist_ok=True)
         stamp.write_text(json.dumps(parts, indent=0) + '\n')
-        changed[kind] = None if old is None else changes(old, parts)
+        changed[kind] = what
     return changed
