@@ -47,7 +47,8 @@ def test_rewriting_inputs_unchanged_keeps_the_caches(tmp_path):
     assert all((build / n).is_dir() for n in build_inputs.EXECUTED)
 
 
-LIBRARY = """import os
+LIBRARY = """\"\"\"The library. digest:1\"\"\"
+import os
 
 os.environ['X'] = '1'
 
@@ -105,6 +106,7 @@ def cached(cache):
     ('return 1', 'return 10', 'a'),                # helper, through f
     ('return 2', 'return 20', 'b'),                # g, imported by name
     ("os.environ['X'] = '1'", "os.environ['X'] = '2'", 'ab'),  # on import
+    ('digest:1', 'digest:2', ''),       # make_lib's stamp: none
 ])
 def test_a_change_to_d2l_py_runs_again_the_notebooks_that_reach_it(
         tmp_path, old, new, runs):
@@ -113,12 +115,13 @@ def test_a_change_to_d2l_py_runs_again_the_notebooks_that_reach_it(
     library = tmp_path / 'd2l.py'
     library.write_text(library.read_text().replace(old, new))
     changed = build_inputs.refresh(build, tmp_path)
-    assert changed == {'d2l.py': 'what ' + ', '.join(
+    assert changed == ({'d2l.py': 'what ' + ', '.join(
         f'chapter_x/{n}.ipynb' for n in runs) + ' reach'
-        + 'es' * (len(runs) == 1)}
+        + 'es' * (len(runs) == 1)} if runs else {})
     assert cached(cache) == sorted(set('abc') - set(runs))
     # Every page is read again, from the cache for the others.
-    assert not any((build / n).exists() for n in build_inputs.RENDERED)
+    assert all((build / n).exists() for n in build_inputs.RENDERED) == (
+        not runs)
 
 
 def test_a_change_no_notebook_reaches_runs_nothing(tmp_path):

@@ -96,7 +96,8 @@ def reach(root=ROOT):
     root = Path(root)
     library = ast.parse((root / 'd2l.py').read_text(encoding='utf-8'))
     parts, always = {}, []
-    for node in library.body:
+    # Not the module's docstring: it holds make_lib's digest of the text.
+    for node in library.body[ast.get_docstring(library) is not None:]:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             parts[node.name] = node
         elif isinstance(node, ast.Assign) and all(
