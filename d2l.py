@@ -603,7 +603,7 @@ def unpack_idx(data, name, gzipped):
     """Return the idx data of Fashion-MNIST's file `name` from `data`."""
     size = FASHION_MNIST_SIZES[name]
     if gzipped and not data.startswith(b'\x1f\x8b'):  # gzip's magic
-        raise ValueError(not_gzip(data))
+        raise ValueError(unexpected(data, 'gzip data'))
     if gzipped:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
@@ -620,14 +620,14 @@ def unpack_idx(data, name, gzipped):
 
 
 # Defined in chapter_appendix/data.ipynb
-def not_gzip(data):
-    """Say what came back instead of gzip data."""
+def unexpected(data, wanted):
+    """Say what came back instead of `wanted`, such as 'gzip data'."""
     if not data:
-        return 'empty, not gzip data'
+        return f'empty, not {wanted}'
     if b'<html' in data[:1024].lower():
-        return ('an HTML page, not gzip data: if your network asks you to '
+        return (f'an HTML page, not {wanted}: if your network asks you to '
                 'log in first, log in with a browser and run again')
-    return f'not gzip data: it begins {data[:16]!r}'
+    return f'not {wanted}: it begins {data[:16]!r}'
 
 
 # Defined in chapter_appendix/data.ipynb
@@ -654,46 +654,37 @@ def read_idx(path, name):
 
 
 # Defined in chapter_appendix/data.ipynb
-def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
-    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
-    path = os.path.join(folder, name + '.gz')
-    elsewhere = ('choose a folder you can write to, with the argument root '
-                 'or the environment variable D2L_DATA_DIR')
+def download_checked(urls, path, check, limit=None, advice='',
+                     elsewhere=''):
+    """Download the first of `urls` that `check` accepts to `path`, whole."""
+    folder = os.path.dirname(path) or '.'
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
         raise OSError(f'cannot create the folder {folder} ({e}); '
                       f'{elsewhere}') from None
-    if isinstance(urls, str):  # a single source
-        urls = (urls,)
-    # No genuine copy is larger: zlib's bound, 0.03% over incompressible
-    # data, and a gzip header
-    limit = FASHION_MNIST_SIZES[name] * 1001 // 1000 + 1024
     failed = []
     for url in urls:  # until one of them serves the genuine file
         try:
-            with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
-                data = r.read(limit + 1)  # a genuine file is smaller
-                if len(data) <= limit and r.length:  # it sent less
+            with urllib.request.urlopen(url, timeout=60) as r:
+                data = r.read() if limit is None else r.read(limit + 1)
+                if (limit is None or len(data) <= limit) and r.length:
                     raise http.client.IncompleteRead(data, r.length)
         except (OSError, http.client.HTTPException) as e:
-            failed.append(f'{url}{name}.gz ({e})')
+            failed.append(f'{url} ({e})')
             continue
         try:
-            if len(data) > limit:
+            if limit is not None and len(data) > limit:
                 raise ValueError(f'over {limit} bytes: another file')
-            unpack_idx(data, name, gzipped=True)
+            check(data)
             break
         except ValueError as e:
-            failed.append(f'{url}{name}.gz ({e})')
+            failed.append(f'{url} ({e})')
     else:
         raise OSError(
-            f'could not download {name}: ' + '; '.join(failed or ['no URL'])
-            + '. Nothing was saved. Unless a reason says what to do, try '
-            "again later, install Debian's "
-            'dataset-fashion-mnist package, or put the four Fashion-MNIST '
-            '.gz files in a folder and name it in the argument root or the '
-            'environment variable D2L_DATA_DIR.')
+            f'could not download {os.path.basename(path)}: '
+            + '; '.join(failed or ['no URL']) + '. Nothing was saved. '
+            f'Unless a reason says what to do, try again later, {advice}.')
     for stale in glob.glob(glob.escape(path) + '.*.part'):
         with contextlib.suppress(FileNotFoundError):  # another run's, gone
             if time.time() - os.path.getmtime(stale) > 600:
@@ -710,6 +701,25 @@ def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
         if os.path.exists(part):
             os.remove(part)
     return path
+
+
+# Defined in chapter_appendix/data.ipynb
+def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
+    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
+    if isinstance(urls, str):  # a single source
+        urls = (urls,)
+    # No genuine copy is larger: zlib's bound, 0.03% over incompressible
+    # data, and a gzip header
+    limit = FASHION_MNIST_SIZES[name] * 1001 // 1000 + 1024
+    return download_checked(
+        [url + name + '.gz' for url in urls],
+        os.path.join(folder, name + '.gz'),
+        lambda data: unpack_idx(data, name, gzipped=True), limit,
+        advice="install Debian's dataset-fashion-mnist package, or put the "
+               'four Fashion-MNIST .gz files in a folder and name it in the '
+               'argument root or the environment variable D2L_DATA_DIR',
+        elsewhere='choose a folder you can write to, with the argument root '
+                  'or the environment variable D2L_DATA_DIR')
 
 
 # Defined in chapter_appendix/data.ipynb

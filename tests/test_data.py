@@ -401,10 +401,11 @@ def test_unpack_idx_returns_the_checked_idx_data(tiny_fashion_mnist):
         d2l.unpack_idx(bytes(len(data)), name, gzipped=False)
 
 
-def test_not_gzip_says_what_the_bytes_are():
-    assert d2l.not_gzip(b'') == 'empty, not gzip data'
-    assert d2l.not_gzip(b'\n  <html lang="en">').startswith('an HTML page')
-    assert d2l.not_gzip(b'\x89PNG\r\n') == (
+def test_unexpected_says_what_the_bytes_are():
+    assert d2l.unexpected(b'', 'gzip data') == 'empty, not gzip data'
+    assert d2l.unexpected(b'\n  <html lang="en">', 'a CSV file').startswith(
+        'an HTML page, not a CSV file: if your network asks you to log in')
+    assert d2l.unexpected(b'\x89PNG\r\n', 'gzip data') == (
         "not gzip data: it begins b'\\x89PNG\\r\\n'")
 
 
@@ -494,3 +495,22 @@ def test_minibatch_loader_reads_what_a_dataloader_reads(tiny_data_dir):
             numpy.testing.assert_array_equal(y.asnumpy(), y0.asnumpy())
             assert y.dtype == y0.dtype == numpy.int32
         assert [len(y) for _, y in batches] == [4, 4, 2]
+
+
+def test_download_checked_says_what_to_do(http_server, tmp_path):
+    served, url = http_server
+    (served / 'file').write_bytes(b'0123456789')
+    dest = tmp_path / 'dl' / 'file'
+
+    def check(data):
+        if data != b'0123456789':
+            raise ValueError('not the digits')
+    assert d2l.download_checked([url + 'file'], str(dest), check) == str(dest)
+    assert dest.read_bytes() == b'0123456789'
+    with pytest.raises(OSError) as e:
+        d2l.download_checked([url + 'file'], str(tmp_path / 'x'), check,
+                             limit=5, advice='or ask a friend')
+    assert str(e.value) == (
+        f'could not download x: {url}file (over 5 bytes: another file). '
+        'Nothing was saved. Unless a reason says what to do, try again '
+        'later, or ask a friend.')
