@@ -260,15 +260,16 @@ test-quick: check-lib lint _build/.data-checked
 	$(PY) -m pytest $(NOTEBOOKS) $(QUICK)
 
 # Each Colab stand-in: every notebook as Colab runs it (tests/test_colab.py
-# drives the stand-in's kernel), then the tests of d2l.py with the
-# stand-in's Python and pytest. The newest numpy: every notebook under nbval
-# and the tests of d2l.py, configured as in `make test`.
+# drives the stand-in's kernel) and the original book's Chapters 4 to 7 in
+# its kernel (tests/test_original_chapters.py), then the tests of d2l.py
+# with the stand-in's Python and pytest. The newest numpy: every notebook
+# under nbval and the tests of d2l.py, configured as in `make test`.
 test-compat: $(COMPAT:%=test-%)
 $(COLAB:%=test-%): test-%: .venv-%/.installed $(WHEELS)/.done \
 		$(COLAB_MXNET)/.done d2l.py _build/.data-checked
 	@$(DEBIAN) librsvg2-bin $(RSVG)
 	D2L_COLAB=$(patsubst colab%,%,$*) $(PY) -m pytest -n 0 \
-		tests/test_colab.py
+		tests/test_colab.py tests/test_original_chapters.py
 	PYTHONPATH=$(CURDIR)/$(COLAB_MXNET):$(CURDIR) .venv-$*/bin/python \
 		-m pytest -o addopts='-p no:cacheprovider' tests/test_d2l.py \
 		tests/test_data.py

@@ -182,7 +182,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None,
         else:
             axes.plot(y, fmt)
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
-    return axes
 
 
 # Defined in chapter_preliminaries/index.ipynb
@@ -195,8 +194,9 @@ mxnet = d2l  # the library itself, for `from d2l import mxnet as d2l`
 #   chapter_linear-networks/linear-regression-concise.ipynb,
 #   chapter_linear-networks/image-classification-dataset.ipynb,
 #   chapter_linear-networks/softmax-regression-scratch.ipynb,
-#   chapter_appendix/data.ipynb
-from mxnet import autograd, base, gluon, np, npx
+#   chapter_appendix/data.ipynb,
+#   chapter_appendix/later.ipynb
+from mxnet import autograd, base, gluon, init, np, npx
 
 
 # Defined in chapter_preliminaries/index.ipynb
@@ -540,7 +540,7 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
                                                 updater)
         test_acc = evaluate_accuracy(net, test_iter)
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-    return train_loss, train_acc, test_acc
+    return d2l.QuietTuple((train_loss, train_acc, test_acc))
 
 
 # Defined in chapter_linear-networks/softmax-regression-scratch.ipynb
@@ -551,7 +551,7 @@ def predict_ch3(net, test_iter, n=6):
     preds = d2l.get_fashion_mnist_labels(net(X[:n]).argmax(axis=1))
     titles = [true + '\n' + pred for true, pred in zip(trues, preds)]
     d2l.show_images(X[:n].reshape(n, 28, 28), 1, n, titles=titles)
-    return trues, preds
+    return d2l.QuietTuple((trues, preds))
 
 
 # Imported in chapter_appendix/data.ipynb
@@ -609,7 +609,7 @@ def unpack_idx(data, name, gzipped):
     """Return the idx data of Fashion-MNIST's file `name` from `data`."""
     size = FASHION_MNIST_SIZES[name]
     if gzipped and not data.startswith(b'\x1f\x8b'):  # gzip's magic
-        raise ValueError(not_gzip(data))
+        raise ValueError(unexpected(data, 'gzip data'))
     if gzipped:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
@@ -626,14 +626,14 @@ def unpack_idx(data, name, gzipped):
 
 
 # Defined in chapter_appendix/data.ipynb
-def not_gzip(data):
-    """Say what came back instead of gzip data."""
+def unexpected(data, wanted):
+    """Say what came back instead of `wanted`, such as 'gzip data'."""
     if not data:
-        return 'empty, not gzip data'
+        return f'empty, not {wanted}'
     if b'<html' in data[:1024].lower():
-        return ('an HTML page, not gzip data: if your network asks you to '
+        return (f'an HTML page, not {wanted}: if your network asks you to '
                 'log in first, log in with a browser and run again')
-    return f'not gzip data: it begins {data[:16]!r}'
+    return f'not {wanted}: it begins {data[:16]!r}'
 
 
 # Defined in chapter_appendix/data.ipynb
@@ -660,46 +660,37 @@ def read_idx(path, name):
 
 
 # Defined in chapter_appendix/data.ipynb
-def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
-    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
-    path = os.path.join(folder, name + '.gz')
-    elsewhere = ('choose a folder you can write to, with the argument root '
-                 'or the environment variable D2L_DATA_DIR')
+def download_checked(urls, path, check, limit=None, advice='',
+                     elsewhere=''):
+    """Download the first of `urls` that `check` accepts to `path`, whole."""
+    folder = os.path.dirname(path) or '.'
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as e:
         raise OSError(f'cannot create the folder {folder} ({e}); '
                       f'{elsewhere}') from None
-    if isinstance(urls, str):  # a single source
-        urls = (urls,)
-    # No genuine copy is larger: zlib's bound, 0.03% over incompressible
-    # data, and a gzip header
-    limit = FASHION_MNIST_SIZES[name] * 1001 // 1000 + 1024
     failed = []
     for url in urls:  # until one of them serves the genuine file
         try:
-            with urllib.request.urlopen(url + name + '.gz', timeout=60) as r:
-                data = r.read(limit + 1)  # a genuine file is smaller
-                if len(data) <= limit and r.length:  # it sent less
+            with urllib.request.urlopen(url, timeout=60) as r:
+                data = r.read() if limit is None else r.read(limit + 1)
+                if (limit is None or len(data) <= limit) and r.length:
                     raise http.client.IncompleteRead(data, r.length)
         except (OSError, http.client.HTTPException) as e:
-            failed.append(f'{url}{name}.gz ({e})')
+            failed.append(f'{url} ({e})')
             continue
         try:
-            if len(data) > limit:
+            if limit is not None and len(data) > limit:
                 raise ValueError(f'over {limit} bytes: another file')
-            unpack_idx(data, name, gzipped=True)
+            check(data)
             break
         except ValueError as e:
-            failed.append(f'{url}{name}.gz ({e})')
+            failed.append(f'{url} ({e})')
     else:
         raise OSError(
-            f'could not download {name}: ' + '; '.join(failed or ['no URL'])
-            + '. Nothing was saved. Unless a reason says what to do, try '
-            "again later, install Debian's "
-            'dataset-fashion-mnist package, or put the four Fashion-MNIST '
-            '.gz files in a folder and name it in the argument root or the '
-            'environment variable D2L_DATA_DIR.')
+            f'could not download {os.path.basename(path)}: '
+            + '; '.join(failed or ['no URL']) + '. Nothing was saved. '
+            f'Unless a reason says what to do, try again later, {advice}.')
     for stale in glob.glob(glob.escape(path) + '.*.part'):
         with contextlib.suppress(FileNotFoundError):  # another run's, gone
             if time.time() - os.path.getmtime(stale) > 600:
@@ -719,6 +710,25 @@ def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
 
 
 # Defined in chapter_appendix/data.ipynb
+def download_fashion_mnist(name, folder, urls=FASHION_MNIST_URLS):
+    """Download Fashion-MNIST's file `name` into `folder`, checked, whole."""
+    if isinstance(urls, str):  # a single source
+        urls = (urls,)
+    # No genuine copy is larger: zlib's bound, 0.03% over incompressible
+    # data, and a gzip header
+    limit = FASHION_MNIST_SIZES[name] * 1001 // 1000 + 1024
+    return download_checked(
+        [url + name + '.gz' for url in urls],
+        os.path.join(folder, name + '.gz'),
+        lambda data: unpack_idx(data, name, gzipped=True), limit,
+        advice="install Debian's dataset-fashion-mnist package, or put the "
+               'four Fashion-MNIST .gz files in a folder and name it in the '
+               'argument root or the environment variable D2L_DATA_DIR',
+        elsewhere='choose a folder you can write to, with the argument root '
+                  'or the environment variable D2L_DATA_DIR')
+
+
+# Defined in chapter_appendix/data.ipynb
 def fashion_mnist_file(name, root=None, urls=FASHION_MNIST_URLS):
     """Return the decoded file `name`, downloading it if it is missing."""
     dirs = [root] if root is not None else fashion_mnist_dirs()
@@ -728,3 +738,196 @@ def fashion_mnist_file(name, root=None, urls=FASHION_MNIST_URLS):
             if os.path.exists(path):
                 return read_idx(path, name)
     return read_idx(download_fashion_mnist(name, dirs[0], urls), name)
+
+
+# Imported in chapter_appendix/later.ipynb
+import tarfile
+import tempfile
+import zipfile
+from mxnet.gluon import nn
+
+
+# Defined in chapter_appendix/later.ipynb
+class QuietTuple(tuple):
+    """A tuple that a notebook does not show when a cell ends with it."""
+    def _ipython_display_(self):
+        pass  # shown by print(), not by the cell's result
+
+
+# Defined in chapter_appendix/later.ipynb
+def evaluate_loss(net, data_iter, loss):
+    """Return the mean of `loss` of `net` over the examples of `data_iter`."""
+    metric = d2l.Accumulator(2)  # sum of the losses, number of examples
+    for X, y in data_iter:
+        l = loss(net(X), y)
+        metric.add(d2l.reduce_sum(l), d2l.size(l))
+    return metric[0] / metric[1]
+
+
+# Defined in chapter_appendix/later.ipynb
+DATA_URL = (  # where the original book keeps its datasets
+    'http://d2l-data.s3-accelerate.amazonaws.com/')
+
+
+# Defined in chapter_appendix/later.ipynb
+DATA_HUB = {  # datasets by name: (URL or URLs to try in turn, SHA-1)
+    'kaggle_house_train': (DATA_URL + 'kaggle_house_pred_train.csv',
+                           '585e9cc93e70b39160e7921475f9bcd7d31219ce'),
+    'kaggle_house_test': (DATA_URL + 'kaggle_house_pred_test.csv',
+                          'fa19780a7b011d9b009e8bff8e99922a8ee2eb90'),
+}
+
+
+# Defined in chapter_appendix/later.ipynb
+def download(name, cache_dir=os.path.join('..', 'data')):
+    """Download the file DATA_HUB lists as `name`; return its local path."""
+    if name not in DATA_HUB:
+        raise ValueError(f'd2l.DATA_HUB lists no {name!r}: add it first, as '
+                         "DATA_HUB[name] = (URL, the file's SHA-1 checksum)")
+    urls, sha1_hash = DATA_HUB[name]
+    urls = (urls,) if isinstance(urls, str) else tuple(urls)
+    path = os.path.join(cache_dir, urls[0].split('/')[-1])
+    if os.path.exists(path):
+        sha1 = hashlib.sha1()
+        with open(path, 'rb') as f:
+            for chunk in iter(lambda: f.read(2**20), b''):
+                sha1.update(chunk)
+        if sha1.hexdigest() == sha1_hash:
+            return path  # downloaded before
+    print(f'Downloading {path} from {urls[0]}...')
+
+    def check(data):
+        if hashlib.sha1(data).hexdigest() != sha1_hash:
+            raise ValueError(d2l.unexpected(
+                data, f'{os.path.basename(path)} (its SHA-1 checksum '
+                'differs)'))
+    return d2l.download_checked(
+        urls, path, check,
+        advice=f'or download {urls[0]} yourself and save it as {path}',
+        elsewhere='choose a folder you can write to with the argument '
+                  'cache_dir')
+
+
+# Defined in chapter_appendix/later.ipynb
+def download_extract(name, folder=None):
+    """Download the zip or tar archive `name` of DATA_HUB and unpack it."""
+    path = download(name)
+    base_dir = os.path.dirname(path)
+    data_dir, ext = os.path.splitext(path)
+    if ext == '.zip':
+        archive, options = zipfile.ZipFile(path), {}
+    elif ext in ('.tar', '.gz'):
+        archive = tarfile.open(path)
+        options = {'filter': 'data'} if hasattr(tarfile, 'data_filter') else {}
+    else:
+        raise ValueError(f'{path} is not a zip or tar archive: use '
+                         'd2l.download for other files')
+    with archive, tempfile.TemporaryDirectory(dir=base_dir) as tmp:
+        archive.extractall(tmp, **options)
+        for root, _, files in os.walk(tmp):
+            target = os.path.join(base_dir, os.path.relpath(root, tmp))
+            os.makedirs(target, exist_ok=True)
+            for file in files:
+                os.replace(os.path.join(root, file),
+                           os.path.join(target, file))
+    return os.path.join(base_dir, folder) if folder else data_dir
+
+
+# Defined in chapter_appendix/later.ipynb
+def download_all():
+    """Download every file that DATA_HUB lists."""
+    for name in DATA_HUB:
+        download(name)
+
+
+# Defined in chapter_appendix/later.ipynb
+def try_gpu(i=0):
+    """Return GPU number `i` if MXNet sees it, else the CPU."""
+    return npx.gpu(i) if npx.num_gpus() >= i + 1 else npx.cpu()
+
+
+# Defined in chapter_appendix/later.ipynb
+def try_all_gpus():
+    """Return every GPU that MXNet sees, or a list of the CPU alone."""
+    gpus = [npx.gpu(i) for i in range(npx.num_gpus())]
+    return gpus if gpus else [npx.cpu()]
+
+
+# Defined in chapter_appendix/later.ipynb
+def corr2d(X, K):
+    """Two-dimensional cross-correlation of the array X with the kernel K."""
+    h, w = K.shape
+    Y = d2l.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = d2l.reduce_sum(X[i:i + h, j:j + w] * K)
+    return Y
+
+
+# Defined in chapter_appendix/later.ipynb
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """Return the accuracy of `net` on `data_iter`, computed on `device`."""
+    if not device:  # where the model's parameters are
+        device = list(net.collect_params().values())[0].list_ctx()[0]
+    metric = d2l.Accumulator(2)  # correct predictions, examples
+    for X, y in data_iter:
+        X, y = X.as_in_ctx(device), y.as_in_ctx(device)
+        metric.add(d2l.accuracy(net(X), y), d2l.size(y))
+    return metric[0] / metric[1]
+
+
+# Defined in chapter_appendix/later.ipynb
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
+    """Train a model on `device`, plotting progress; print the metrics."""
+    net.initialize(force_reinit=True, ctx=device, init=init.Xavier())
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), 'sgd',
+                            {'learning_rate': lr})
+    animator = d2l.Animator(xlabel='epoch', xlim=[1, num_epochs],
+                            legend=['train loss', 'train acc', 'test acc'])
+    timer, num_batches = d2l.Timer(), len(train_iter)
+    every = max(num_batches // 5, 1)  # minibatches between two points
+    for epoch in range(num_epochs):
+        metric = d2l.Accumulator(3)  # sum of losses, correct, examples
+        for i, (X, y) in enumerate(train_iter):
+            timer.start()
+            X, y = X.as_in_ctx(device), y.as_in_ctx(device)
+            with autograd.record():
+                y_hat = net(X)
+                l = loss(y_hat, y)
+            l.backward()
+            trainer.step(X.shape[0])
+            metric.add(l.sum(), d2l.accuracy(y_hat, y), X.shape[0])
+            timer.stop()
+            train_l, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+            if (i + 1) % every == 0 or i == num_batches - 1:
+                animator.add(epoch + (i + 1) / num_batches,
+                             (train_l, train_acc, None))
+        test_acc = evaluate_accuracy_gpu(net, test_iter)
+        animator.add(epoch + 1, (None, None, test_acc))
+    print(f'loss {train_l:.3f}, train acc {train_acc:.3f}, '
+          f'test acc {test_acc:.3f}')
+    print(f'{metric[2] * num_epochs / timer.sum():.1f} examples/sec '
+          f'on {device}')
+    return QuietTuple((train_l, train_acc, test_acc))
+
+
+# Defined in chapter_appendix/later.ipynb
+class Residual(nn.Block):
+    """The residual block of ResNet."""
+    def __init__(self, num_channels, use_1x1conv=False, strides=1,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.conv1 = nn.Conv2D(num_channels, kernel_size=3, padding=1,
+                               strides=strides)
+        self.conv2 = nn.Conv2D(num_channels, kernel_size=3, padding=1)
+        self.conv3 = (nn.Conv2D(num_channels, kernel_size=1, strides=strides)
+                      if use_1x1conv else None)
+        self.bn1, self.bn2 = nn.BatchNorm(), nn.BatchNorm()
+
+    def forward(self, X):
+        """Return ReLU(F(X) + X), X reshaped if need be."""
+        Y = self.bn2(self.conv2(npx.relu(self.bn1(self.conv1(X)))))
+        if self.conv3:
+            X = self.conv3(X)
+        return npx.relu(Y + X)

@@ -312,7 +312,10 @@ def test_plot_curves_and_styles():
     assert len(lines) == 2
     numpy.testing.assert_array_equal(lines[1].get_ydata(), 2 * x)
     assert lines[1].get_linestyle() == '--'  # the second default format
-    d2l.plot([3, 1, 2], axes=axes)  # one list: plotted against its indices
+    # like the original's, it returns nothing: a cell ending with it shows
+    # the figure alone
+    assert d2l.plot([3, 1, 2], axes=axes) is None  # one list: against its
+    # indices
     numpy.testing.assert_array_equal(axes.get_lines()[0].get_xdata(),
                                      [0, 1, 2])
     with pytest.raises(ValueError, match='x series'):
@@ -590,8 +593,10 @@ def test_train_ch3_returns_final_metrics(monkeypatch):
     trainer = gluon.Trainer(net.collect_params(), 'sgd',
                             {'learning_rate': 0.5})
     loss = gluon.loss.SoftmaxCrossEntropyLoss()
-    train_loss, train_acc, test_acc = d2l.train_ch3(
-        net, data, tiny_classification(seed=1), loss, 3, trainer)
+    result = d2l.train_ch3(net, data, tiny_classification(seed=1), loss, 3,
+                           trainer)
+    assert isinstance(result, d2l.QuietTuple)  # a notebook does not echo it
+    train_loss, train_acc, test_acc = result
     assert train_loss < 0.2 and train_acc == 1.0
     assert test_acc == d2l.evaluate_accuracy(net, tiny_classification(seed=1))
     d2l.plt.close('all')
@@ -604,7 +609,122 @@ def test_predict_ch3():
 
     def net(X):  # always predicts "bag" (8)
         return npx.one_hot(np.full((X.shape[0],), 8), 10)
-    trues, preds = d2l.predict_ch3(net, test_iter, n=3)
+    result = d2l.predict_ch3(net, test_iter, n=3)
+    assert isinstance(result, d2l.QuietTuple)
+    trues, preds = result
     assert trues == ['t-shirt', 'trouser', 'pullover']
     assert preds == ['bag'] * 3
     d2l.plt.close('all')
+
+
+# ---- tools for later chapters (chapters 4 to 7 of the original) ----------
+def test_a_quiet_tuple_is_a_tuple_that_a_notebook_does_not_show():
+    from IPython.core.interactiveshell import InteractiveShell
+    formatter = InteractiveShell.instance().display_formatter
+    plain = (0.25, ['bag', 'coat'])
+    quiet = d2l.QuietTuple(plain)
+    loss, labels = quiet
+    assert quiet == plain and quiet[1] is labels and str(quiet) == str(plain)
+    # What Jupyter shows for a cell that ends with the value: nothing.
+    assert formatter.format(quiet) == ({}, {})
+    assert formatter.format(plain)[0] == {'text/plain': repr(plain)}
+
+
+def test_evaluate_loss_is_the_mean_over_examples():
+    rng = numpy.random.default_rng(0)
+    predictions = rng.normal(size=7).astype('float32')
+    labels = rng.normal(size=7).astype('float32')
+    data_iter = d2l.load_array((np.arange(7), np.array(labels)), 3,
+                               is_train=False)  # minibatches of 3, 3 and 1
+
+    def net(X):
+        return np.array(predictions)[X.astype('int32')]
+    expected = numpy.mean((predictions - labels) ** 2 / 2)  # L2Loss
+    assert d2l.evaluate_loss(net, data_iter, gluon.loss.L2Loss()) == (
+        pytest.approx(expected, rel=1e-6))
+
+
+def test_corr2d_is_what_a_convolution_layer_computes():
+    X = np.random.normal(size=(5, 7))
+    K = np.random.normal(size=(2, 3))
+    layer = nn.Conv2D(1, kernel_size=K.shape, use_bias=False)
+    layer.initialize()
+    layer(X.reshape(1, 1, *X.shape))
+    layer.weight.set_data(K.reshape(1, 1, *K.shape))
+    expected = layer(X.reshape(1, 1, *X.shape))[0, 0]
+    Y = d2l.corr2d(X, K)
+    assert Y.shape == (5 - 2 + 1, 7 - 3 + 1)
+    numpy.testing.assert_allclose(Y.asnumpy(), expected.asnumpy(),
+                                  rtol=1e-5, atol=1e-6)
+
+
+def test_try_gpu_and_try_all_gpus(monkeypatch):
+    # The book's MXNet is built for CPUs: it sees no GPU, even where one is.
+    assert npx.num_gpus() == 0
+    assert d2l.try_gpu() == d2l.try_gpu(1) == npx.cpu()
+    assert d2l.try_all_gpus() == [npx.cpu()]
+    monkeypatch.setattr(npx, 'num_gpus', lambda: 2)  # an MXNet with 2 GPUs
+    assert [d2l.try_gpu(i) for i in range(3)] == [npx.gpu(0), npx.gpu(1),
+                                                    npx.cpu()]
+    assert d2l.try_all_gpus() == [npx.gpu(0), npx.gpu(1)]
+
+
+# cpu(1) stands in for a GPU: MXNet keeps it apart from cpu(0) as it would
+# a GPU, and computes nothing with arrays of both.
+DEVICE = npx.cpu(1)
+
+
+def test_evaluate_accuracy_gpu_computes_where_the_model_is():
+    mx_seed(0)
+    net, data = softmax_model(), tiny_classification()
+    net(np.zeros((1, 2)))
+    expected = d2l.evaluate_accuracy(net, data)
+    net.collect_params().reset_ctx(DEVICE)
+    with pytest.raises(RuntimeError, match='cpu'):  # as on a GPU
+        d2l.evaluate_accuracy(net, data)
+    assert d2l.evaluate_accuracy_gpu(net, data) == expected
+    assert d2l.evaluate_accuracy_gpu(net, data, DEVICE) == expected
+
+
+def test_train_ch6_trains_on_the_device_and_says_how_it_went(capsys,
+                                                             monkeypatch):
+    animators = []
+
+    class Animator(d2l.Animator):  # the one train_ch6 makes, kept
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            animators.append(self)
+    monkeypatch.setattr(d2l, 'Animator', Animator)
+    mx_seed(0)
+    net = nn.Sequential()
+    net.add(nn.Dense(8, activation='relu'), nn.Dense(2))
+    # 3 minibatches per epoch: fewer than the 5 points per epoch it plots
+    train, test = tiny_classification(30), tiny_classification(20, seed=1)
+    result = d2l.train_ch6(net, train, test, 2, 0.5, DEVICE)
+    assert isinstance(result, d2l.QuietTuple)
+    train_loss, train_acc, test_acc = result
+    assert train_loss < 0.3 and train_acc == test_acc == 1.0
+    assert d2l.evaluate_accuracy_gpu(net, test) == test_acc
+    assert all(p.list_ctx() == [DEVICE]
+               for p in net.collect_params().values())
+    said = capsys.readouterr().out.splitlines()[-2:]  # after the figure
+    assert said[0] == (f'loss {train_loss:.3f}, train acc {train_acc:.3f}, '
+                       f'test acc {test_acc:.3f}')
+    assert re.fullmatch(r'\d+\.\d examples/sec on cpu\(1\)', said[1])
+    # a point per minibatch for the training curves, one per epoch for test
+    assert [len(x) for x in animators[0].X] == [6, 6, 2]
+    d2l.plt.close('all')
+
+
+def test_residual_blocks():
+    X = np.random.normal(size=(2, 3, 6, 6))
+    same = d2l.Residual(3)
+    same.initialize(init.Zero())
+    # With every weight 0 the block computes nothing, and what remains is
+    # the shortcut: ReLU of its input.
+    numpy.testing.assert_array_equal(same(X).asnumpy(),
+                                     npx.relu(X).asnumpy())
+    assert same.conv3 is None
+    halved = d2l.Residual(5, use_1x1conv=True, strides=2)
+    halved.initialize()
+    assert halved(X).shape == (2, 5, 3, 3)

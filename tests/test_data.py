@@ -1,19 +1,25 @@
-"""Tests of d2l's Fashion-MNIST loading: finding, checking, downloading.
+"""Tests of d2l's data: Fashion-MNIST's finding, checking, downloading, and
+the other datasets' downloads through DATA_HUB.
 
 They build a tiny dataset in the real idx format in a temporary folder (see
-conftest.py) and never need the real files.
+conftest.py), or tiny files of their own, serve them from local servers,
+and never need the real files (except to check Fashion-MNIST's sizes).
 """
 import builtins
 import gzip
+import hashlib
 import http.server
+import io
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import tracemalloc
+import zipfile
 import zlib
 
 import d2l
@@ -401,10 +407,11 @@ def test_unpack_idx_returns_the_checked_idx_data(tiny_fashion_mnist):
         d2l.unpack_idx(bytes(len(data)), name, gzipped=False)
 
 
-def test_not_gzip_says_what_the_bytes_are():
-    assert d2l.not_gzip(b'') == 'empty, not gzip data'
-    assert d2l.not_gzip(b'\n  <html lang="en">').startswith('an HTML page')
-    assert d2l.not_gzip(b'\x89PNG\r\n') == (
+def test_unexpected_says_what_the_bytes_are():
+    assert d2l.unexpected(b'', 'gzip data') == 'empty, not gzip data'
+    assert d2l.unexpected(b'\n  <html lang="en">', 'a CSV file').startswith(
+        'an HTML page, not a CSV file: if your network asks you to log in')
+    assert d2l.unexpected(b'\x89PNG\r\n', 'gzip data') == (
         "not gzip data: it begins b'\\x89PNG\\r\\n'")
 
 
@@ -509,3 +516,222 @@ def test_minibatch_loader_reads_what_a_dataloader_reads(tiny_data_dir):
             numpy.testing.assert_array_equal(y.asnumpy(), y0.asnumpy())
             assert y.dtype == y0.dtype == numpy.int32
         assert [len(y) for _, y in batches] == [4, 4, 2]
+
+
+# ---- other datasets: DATA_HUB and download ("Tools for Later Chapters") --
+def test_data_hub_lists_the_house_price_files_where_the_original_does():
+    assert d2l.DATA_URL.startswith('http') and d2l.DATA_URL.endswith('/')
+    for split in ('train', 'test'):
+        url, sha1 = d2l.DATA_HUB[f'kaggle_house_{split}']
+        assert url == f'{d2l.DATA_URL}kaggle_house_pred_{split}.csv'
+        assert re.fullmatch('[0-9a-f]{40}', sha1)
+
+
+def register(monkeypatch, name, urls, data):
+    """Add `name` to DATA_HUB, for `data` at `urls`; return its SHA-1."""
+    sha1 = hashlib.sha1(data).hexdigest()
+    monkeypatch.setitem(d2l.DATA_HUB, name, (urls, sha1))
+    return sha1
+
+
+HOUSES = b'Id,LotArea,SalePrice\n1,8450,208500\n2,9600,181500\n'
+
+
+def test_download_checks_the_file_and_keeps_it(http_server, tmp_path,
+                                               monkeypatch, capsys):
+    served, url = http_server
+    (served / 'houses.csv').write_bytes(HOUSES)
+    register(monkeypatch, 'houses', url + 'houses.csv', HOUSES)
+    cache = tmp_path / 'cache'
+    path = d2l.download('houses', str(cache))
+    assert path == str(cache / 'houses.csv')
+    assert (cache / 'houses.csv').read_bytes() == HOUSES
+    assert 'Downloading' in capsys.readouterr().out
+    os.remove(served / 'houses.csv')  # the copy is used: no download
+    assert d2l.download('houses', str(cache)) == path
+    assert capsys.readouterr().out == ''
+    # A damaged copy is downloaded again, whole.
+    (cache / 'houses.csv').write_bytes(HOUSES[:-5])
+    (served / 'houses.csv').write_bytes(HOUSES)
+    d2l.download('houses', str(cache))
+    assert (cache / 'houses.csv').read_bytes() == HOUSES
+    assert os.listdir(cache) == ['houses.csv']
+
+
+def test_download_refuses_what_fails_the_checksum(http_server, tmp_path,
+                                                  monkeypatch):
+    served, url = http_server
+    register(monkeypatch, 'houses', url + 'houses.csv', HOUSES)
+    cache = tmp_path / 'cache'
+    for wrong, said in [
+            (HOUSES.replace(b'8450', b'8451'), 'not houses.csv (its SHA-1 '
+             "checksum differs): it begins b'Id,LotArea,SaleP'"),
+            (b'<html><body>Please log in</body></html>', 'an HTML page, not '
+             'houses.csv (its SHA-1 checksum differs): if your network asks '
+             'you to log in first')]:
+        (served / 'houses.csv').write_bytes(wrong)
+        with pytest.raises(OSError) as e:
+            d2l.download('houses', str(cache))
+        assert f'{url}houses.csv ({said}' in str(e.value)
+        assert 'Nothing was saved' in str(e.value)
+        assert os.listdir(cache) == []
+
+
+def test_download_passes_over_a_bad_mirror(tmp_path, monkeypatch):
+    broken, good = tmp_path / 'broken', tmp_path / 'good'
+    broken.mkdir()
+    good.mkdir()
+    (broken / 'houses.csv').write_bytes(HOUSES[:20])  # cut short
+    (good / 'houses.csv').write_bytes(HOUSES)
+    cache = tmp_path / 'cache'
+    with serve(broken) as first, serve(good) as second:
+        register(monkeypatch, 'houses', (first + 'houses.csv',
+                                         second + 'houses.csv'), HOUSES)
+        assert d2l.download('houses', str(cache)) == str(cache / 'houses.csv')
+        assert (cache / 'houses.csv').read_bytes() == HOUSES
+        register(monkeypatch, 'more', (first + 'houses.csv',
+                                       CLOSED_PORT_URL + 'houses.csv'), HOUSES)
+        with pytest.raises(OSError) as e:
+            d2l.download('more', str(tmp_path / 'none'))
+    assert f'{first}houses.csv (not houses.csv (its SHA-1' in str(e.value)
+    assert f'{CLOSED_PORT_URL}houses.csv (<urlopen error' in str(e.value)
+    assert 'or download ' + first + 'houses.csv yourself' in str(e.value)
+    assert os.listdir(tmp_path / 'none') == []
+
+
+def test_download_of_a_name_not_in_data_hub_says_what_to_do():
+    with pytest.raises(ValueError, match=r"d2l\.DATA_HUB lists no 'houses': "
+                                         r'add it first'):
+        d2l.download('houses')
+
+
+def test_download_keeps_data_beside_the_notebooks_folder(
+        http_server, tmp_path, monkeypatch):
+    served, url = http_server
+    (served / 'houses.csv').write_bytes(HOUSES)
+    register(monkeypatch, 'houses', url + 'houses.csv', HOUSES)
+    (tmp_path / 'notebooks').mkdir()
+    monkeypatch.chdir(tmp_path / 'notebooks')
+    path = d2l.download('houses')  # the original's ../data
+    assert path == os.path.join('..', 'data', 'houses.csv')
+    assert (tmp_path / 'data' / 'houses.csv').read_bytes() == HOUSES
+
+
+def archive(kind, files):
+    """The bytes of a zip or tar.gz archive of {name: bytes}."""
+    packed = io.BytesIO()
+    if kind == 'zip':
+        with zipfile.ZipFile(packed, 'w') as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=packed, mode='w:gz') as t:
+            for name, data in files.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    return packed.getvalue()
+
+
+@pytest.mark.parametrize('kind', ['zip', 'tar.gz'])
+def test_download_extract_unpacks_beside_the_archive(
+        kind, http_server, tmp_path, monkeypatch):
+    served, url = http_server
+    data = archive(kind, {'houses/prices.csv': HOUSES, 'houses/a/b': b'b'})
+    (served / f'houses.{kind}').write_bytes(data)
+    register(monkeypatch, 'houses', f'{url}houses.{kind}', data)
+    (tmp_path / 'notebooks').mkdir()
+    monkeypatch.chdir(tmp_path / 'notebooks')
+    (tmp_path / 'data' / 'houses').mkdir(parents=True)
+    (tmp_path / 'data' / 'houses' / 'mine.txt').write_text('kept')
+    folder = d2l.download_extract('houses', 'houses')
+    assert folder == os.path.join('..', 'data', 'houses')
+    assert (tmp_path / 'data' / 'houses' / 'prices.csv').read_bytes() == HOUSES
+    assert (tmp_path / 'data' / 'houses' / 'a' / 'b').read_bytes() == b'b'
+    assert (tmp_path / 'data' / 'houses' / 'mine.txt').read_text() == 'kept'
+    # no temporary folder is left behind
+    assert sorted(os.listdir(tmp_path / 'data')) == ['houses',
+                                                     f'houses.{kind}']
+    # without `folder`: the archive's name less its (last) extension
+    assert d2l.download_extract('houses') == os.path.join(
+        '..', 'data', f'houses.{kind}'.rsplit('.', 1)[0])
+
+
+def test_download_extract_leaves_nothing_of_an_archive_it_cannot_unpack(
+        http_server, tmp_path, monkeypatch):
+    served, url = http_server
+    data = bytearray(archive('zip', {'houses/a.csv': HOUSES,
+                                     'houses/b.csv': HOUSES * 50}))
+    middle = data.find(HOUSES * 50) + 25 * len(HOUSES)
+    data[middle] ^= 1  # b.csv's stored bytes no longer match its CRC-32
+    (served / 'houses.zip').write_bytes(data)
+    register(monkeypatch, 'houses', url + 'houses.zip', bytes(data))
+    (tmp_path / 'notebooks').mkdir()
+    monkeypatch.chdir(tmp_path / 'notebooks')
+    with pytest.raises(zipfile.BadZipFile, match='houses/b.csv'):
+        d2l.download_extract('houses')
+    # neither a.csv, unpacked whole, nor b.csv, damaged: all or nothing
+    assert os.listdir(tmp_path / 'data') == ['houses.zip']
+
+
+def test_download_extract_refuses_what_is_no_archive(http_server, tmp_path,
+                                                     monkeypatch):
+    served, url = http_server
+    (served / 'houses.csv').write_bytes(HOUSES)
+    register(monkeypatch, 'houses', url + 'houses.csv', HOUSES)
+    (tmp_path / 'notebooks').mkdir()
+    monkeypatch.chdir(tmp_path / 'notebooks')
+    with pytest.raises(ValueError, match='not a zip or tar archive: use '
+                                         r'd2l\.download'):
+        d2l.download_extract('houses')
+
+
+@pytest.mark.skipif(not hasattr(tarfile, 'data_filter'),
+                    reason="Python's tarfile has no 'data' filter")
+def test_download_extract_keeps_a_tar_archive_inside_its_folder(
+        http_server, tmp_path, monkeypatch):
+    served, url = http_server
+    data = archive('tar.gz', {'../../escaped.txt': b'x'})
+    (served / 'evil.tar.gz').write_bytes(data)
+    register(monkeypatch, 'evil', url + 'evil.tar.gz', data)
+    (tmp_path / 'a' / 'notebooks').mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / 'a' / 'notebooks')
+    with pytest.raises(tarfile.TarError):
+        d2l.download_extract('evil')
+    assert not list(tmp_path.rglob('escaped.txt'))
+    assert os.listdir(tmp_path / 'a' / 'data') == ['evil.tar.gz']
+
+
+def test_download_all_fetches_every_file_of_data_hub(http_server, tmp_path,
+                                                     monkeypatch):
+    served, url = http_server
+    files = {'train.csv': HOUSES, 'test.csv': HOUSES[:30]}
+    hub = {}
+    for name, data in files.items():
+        (served / name).write_bytes(data)
+        hub[name] = (url + name, hashlib.sha1(data).hexdigest())
+    monkeypatch.setattr(d2l, 'DATA_HUB', hub)
+    (tmp_path / 'notebooks').mkdir()
+    monkeypatch.chdir(tmp_path / 'notebooks')
+    d2l.download_all()
+    for name, data in files.items():
+        assert (tmp_path / 'data' / name).read_bytes() == data
+
+
+def test_download_checked_says_what_to_do(http_server, tmp_path):
+    served, url = http_server
+    (served / 'file').write_bytes(b'0123456789')
+    dest = tmp_path / 'dl' / 'file'
+
+    def check(data):
+        if data != b'0123456789':
+            raise ValueError('not the digits')
+    assert d2l.download_checked([url + 'file'], str(dest), check) == str(dest)
+    assert dest.read_bytes() == b'0123456789'
+    with pytest.raises(OSError) as e:
+        d2l.download_checked([url + 'file'], str(tmp_path / 'x'), check,
+                             limit=5, advice='or ask a friend')
+    assert str(e.value) == (
+        f'could not download x: {url}file (over 5 bytes: another file). '
+        'Nothing was saved. Unless a reason says what to do, try again '
+        'later, or ask a friend.')

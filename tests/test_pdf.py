@@ -74,7 +74,9 @@ def test_page_count_is_sane():
     info = subprocess.run(['pdfinfo', str(PDF)], check=True,
                           capture_output=True, text=True).stdout
     pages = int(re.search(r'^Pages:\s+(\d+)', info, re.M).group(1))
-    assert 30 <= pages <= 150, pages
+    # About 150 with the back matter: far more means pages twice over or
+    # outputs run wild, far fewer a chapter missing.
+    assert 30 <= pages <= 200, pages
 
 
 def test_the_solutions_are_collected_at_the_end_of_the_chapter(text):

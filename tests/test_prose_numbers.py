@@ -8,10 +8,11 @@ sentence that quotes the old value fails here instead of going stale.
 
 Not checked: numbers inside math ($...$), code spans, links and MyST roles,
 numbers with fewer than two decimals (illustrative values such as 0.1 or
-round figures such as 95%), and versions (a number right after numpy, MXNet,
+round figures such as 95%), versions (a number right after numpy, MXNet,
 Python, matplotlib, version, release or runtime, or a quoted one after
 release or runtime, and the cells of a table column headed by one of the
-first four). Any
+first four), and section numbers (one right after Section, as the
+original book's "Section 4.10"). Any
 other number that does not come from the notebook, such as a constant from
 the literature, belongs in math: $1.44$.
 """
@@ -25,6 +26,7 @@ from tests.utils import NOTEBOOKS, read_notebook
 QUOTED = re.compile(r'(?<![\w.])(\d+\.\d{2,})(%?)(?!\w|\.\d)')
 VERSION_OF = re.compile(
     r'(?i)\b(numpy|mxnet|python|matplotlib|version|release|runtime)\s+"?$')
+SECTION_OF = re.compile(r'(?i)\bsections?\s+$')
 VERSIONS = re.compile(r'(?i)\s*(numpy|mxnet|python|matplotlib)\s*')
 TABLE = re.compile(r'(?:^\|.*\|[ \t]*(?:\n|$))+', re.M)
 NUMBER = re.compile(r'-?\d+\.\d+(?:[eE][-+]?\d+)?')
@@ -86,7 +88,8 @@ def misquoted(nb):
         if cell['cell_type'] == 'markdown':
             text = prose(''.join(cell['source']))
             for m in QUOTED.finditer(text):
-                if VERSION_OF.search(text[:m.start()]):
+                if (VERSION_OF.search(text[:m.start()]) or
+                        SECTION_OF.search(text[:m.start()])):
                     continue
                 if not any(matches(m[1], m[2], f) for f in found):
                     bad.append(m[0])
@@ -113,6 +116,7 @@ def tiny_notebook(text, output):
     ('It reached 84.70%.', ['84.70%']),
     ('Roughly 0.8 or 95%; $0.847$; `0.847`.', []),  # not checked
     ('It needs numpy 1.24 and Python 3.11.', []),
+    ('Section 4.10 of the original; it reached 4.10.', ['4.10']),
     ('| where | Python | acc |\n|---|---|---|\n| Colab | 3.13 | 0.847 |\n',
      ['0.847']),                                    # only versions skipped
     ('| where | numpy |\n|---|---|\n| Colab | 2.1.3 |\n\nIt got 0.83.', []),

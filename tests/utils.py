@@ -97,6 +97,23 @@ def serve(folder=None, handler=None):
         server.server_close()
 
 
+def house_table(rng, ids, priced):
+    """A table in the Kaggle house-price competition's form, as CSV bytes:
+    numbers, categories and gaps; the price, if `priced`, a sum of them."""
+    lines = ['Id,LotArea,Neighborhood,YearBuilt,Alley' +
+             (',SalePrice' if priced else '')]
+    for i in ids:
+        area, year = int(rng.integers(5000, 15000)), int(rng.integers(1900,
+                                                                      2010))
+        row = (f'{i},{area if i % 7 else ""},'  # some areas unknown
+               f'{rng.choice(["NAmes", "CollgCr", "OldTown"])},{year},'
+               f'{"Grvl" if i % 4 == 0 else ""}')  # most alleys unknown
+        if priced:
+            row += f',{10 * area + 1000 * (year - 1900) + 30000}'
+        lines.append(row)
+    return '\n'.join(lines).encode() + b'\n'
+
+
 def copy_book(dest, keep=()):
     """Copy the book's sources to `dest`; `keep` names _build parts to copy.
 
