@@ -297,3 +297,52 @@ def test_solutions_0_keeps_the_exercises(site_without_solutions):
         assert [div['id'] for div in found] == exercises(path)
         assert not html.select('.d2l-solution-link, div.solution')
         assert not html.find(id='solutions')
+
+
+def fold(*children):
+    """Run the Going further transform on a page of `children`."""
+    from types import SimpleNamespace
+
+    from docutils.utils import new_document
+
+    from tools.sphinx_going_further import FoldGoingFurther
+    document = new_document('page')
+    document.settings.env = SimpleNamespace(docname='chapter_x/page')
+    document += children
+    FoldGoingFurther(document).apply()
+    return document
+
+
+def test_going_further_folds_the_rest_of_its_solution():
+    from docutils import nodes
+    from sphinx_exercise.nodes import solution_node
+
+    from tools.sphinx_going_further import going_further
+    content = nodes.container('', nodes.paragraph('', 'Detail.'),
+                              going_further(), nodes.paragraph('', 'More.'),
+                              nodes.container('', classes=['cell']))
+    fold(solution_node('', nodes.title('', 'Solution'), content))
+    assert [n.tagname for n in content.children] == ['paragraph',
+                                                     'admonition']
+    part = content[1]
+    assert 'dropdown' in part['classes']
+    assert [n.astext() for n in part.children] == ['Going further',
+                                                   'More.', '']
+
+
+@pytest.mark.parametrize('where, message', [
+    ('outside', 'must stand between a solution'),
+    ('last', 'nothing follows this'),
+])
+def test_a_misplaced_going_further_stops_the_build(where, message):
+    from docutils import nodes
+    from sphinx.errors import ExtensionError
+    from sphinx_exercise.nodes import solution_node
+
+    from tools.sphinx_going_further import going_further
+    marker = going_further()
+    page = ([nodes.paragraph('', 'Text.'), marker] if where == 'outside'
+            else [solution_node('', nodes.container(
+                '', nodes.paragraph('', 'Detail.'), marker))])
+    with pytest.raises(ExtensionError, match=f'chapter_x/page, .*{message}'):
+        fold(*page)
