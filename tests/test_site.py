@@ -416,7 +416,8 @@ def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
                          for i in (0, 1))
         assert solutions.first.is_visible() and not first.is_visible()
         # Its title unfolds it; so does the "Solution" link of its exercise.
-        solutions.first.locator('.admonition-title').click()
+        # (The first title in it is its own; the Answer's comes next.)
+        solutions.first.locator('.admonition-title').first.click()
         first.wait_for(state='visible', timeout=5000)
         assert not second.is_visible()
         page.locator('.d2l-solution-link a').nth(1).click()
