@@ -93,6 +93,22 @@ def test_the_solutions_are_collected_at_the_end_of_the_chapter(text):
         assert f'Back to {name}' in lines[end:], name
 
 
+def test_each_solution_opens_with_its_answer_and_shows_going_further(text):
+    # The site folds Going further; the PDF shows it, after its title.
+    lines = [line.strip('\x0c') for line in text.splitlines()]
+    end = len(lines) - lines[::-1].index('3.8 Solutions to the Exercises') - 1
+    solutions = [i for i, line in enumerate(lines)
+                 if line.startswith('Solution to Exercise') and i > end]
+    for start, stop in zip(solutions, solutions[1:] + [len(lines)]):
+        part = lines[start:stop]
+        # The title, the link back, then the answer.
+        assert part[1].startswith('Back to') and part[2] == 'Answer', part[:3]
+    markers = sum(''.join(cells(path, 'markdown')).count(
+        ':::{going-further}') for path in sections())
+    assert markers
+    assert lines[end:].count('Going further') == markers
+
+
 def test_the_links_between_exercises_and_solutions_lead_both_ways():
     tex = (PDF.parent / 'd2l-linear-networks.tex').read_text()
     labels = set(re.findall(r'\\label\{(?:\\detokenize\{)?([^{}]+)\}', tex))

@@ -286,6 +286,43 @@ def test_figures_are_attached_to_their_cells(name):
                 r'<svg[^>]*width="(\d+)"[^>]*height="(\d+)"', svg).groups())
 
 
+def bare_converter():
+    """A converter of a page, for what needs nothing of the build."""
+    converter = reader.Converter.__new__(reader.Converter)
+    converter.docname = 'chapter_x/page'
+    return converter
+
+
+def test_an_answer_is_a_quotation_and_going_further_a_collapsed_heading():
+    converter = bare_converter()
+    cell = converter.markdown_cell({
+        'cell_type': 'markdown', 'metadata': {}, 'source':
+        ':::{admonition} Answer\n:class: d2l-answer\nYes: the mean.\n\n'
+        'As $x$ shows.\n:::\n\nThe detail.'})
+    assert cell['source'] == ('> **Answer.** Yes: the mean.\n>\n'
+                              '> As $x$ shows.\n\nThe detail.')
+    cell = converter.markdown_cell({'cell_type': 'markdown', 'metadata': {},
+                                    'source': ':::{going-further}\n:::\n'})
+    assert cell['source'] == '#### Going further'
+    assert cell['metadata'] == reader.COLLAPSED
+    assert cell['metadata']['jp-MarkdownHeadingCollapsed'] is True
+
+
+@pytest.mark.parametrize('source, message', [
+    ('Text.\n\n:::{going-further}\n:::', 'a markdown cell of its own'),
+    (':::{going-further}\nSome text.\n:::', 'takes no argument and no text'),
+    (':::{admonition}\nNo title.\n:::', 'needs a title and a text'),
+    (':::{margin}\nAside.\n:::', r'a \{margin\} block has no plain-'
+     r'Markdown form: convert it in tools/sphinx_reader_notebooks.py'),
+])
+def test_a_directive_without_a_plain_form_stops_the_build(source, message):
+    from sphinx.errors import ExtensionError
+    with pytest.raises(ExtensionError, match='reader notebook of '
+                       f'chapter_x/page: .*{message}'):
+        bare_converter().markdown_cell(
+            {'cell_type': 'markdown', 'metadata': {}, 'source': source})
+
+
 def test_the_set_up_cell_installs_the_commit_built():
     nb = read_notebook(ROOT / f'{SECTIONS[1]}.ipynb')
     cell = reader.install_line(nb['cells'][0], 'd2l-linear-networks/book',
@@ -361,6 +398,9 @@ RENDERED_MYST = re.compile(r'\{[a-z]+(?::[a-z]+)?\}|^\([\w-]+\)=|\$\$', re.M)
 # The rendered Markdown cells of the notebook in view, and its outputs.
 CELLS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell ' \
     '.jp-RenderedMarkdown'
+# The buttons of its collapsed headings.
+COLLAPSED = '.jp-NotebookPanel:not(.lm-mod-hidden) ' \
+    '.jp-collapseHeadingButton.jp-mod-collapsed'
 OUTPUTS = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output'
 
 
@@ -382,6 +422,15 @@ def test_jupyterlab_shows_the_reader_notebook_as_the_site(
         workspace = re.sub(r'\W', '-', name)
         page.goto(f'{jupyterlab}lab/workspaces/{workspace}/tree/'
                   f'{name}.ipynb?reset')
+        # Each Going further part opens collapsed, as the site folds it;
+        # open them all, so that their cells are checked too.
+        folded = sum(c['metadata'].get('jp-MarkdownHeadingCollapsed', False)
+                     for c in edition(name)['cells'])
+        page.wait_for_function(
+            '([sel, n]) => document.querySelectorAll(sel).length === n',
+            arg=[COLLAPSED, folded], timeout=60_000)
+        page.evaluate('sel => document.querySelectorAll(sel)'
+                      '.forEach(b => b.click())', COLLAPSED)
         # Cells render one by one, and MathJax typesets them after: wait
         # until every cell shows text and the typeset math stops changing.
         page.wait_for_function(

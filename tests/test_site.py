@@ -95,9 +95,12 @@ def test_page(site, browser, axe, name, width):
         assert has_math == any('/mathjax/' in url for url in responses)
         check_sidebar(page, width)
         check_keyboard(page)
-        # With every solution unfolded, so that theirs are checked too.
-        page.evaluate('''[...document.querySelectorAll(".solution"
-            + ".toggle-hidden .toggle-button")].forEach(b => b.click())''')
+        # With every solution and its Going further part unfolded, so
+        # that theirs are checked too.
+        page.evaluate('''[...document.querySelectorAll(
+                ".solution.toggle-hidden .toggle-button, "
+                + ".d2l-going-further.toggle-hidden .toggle-button")]
+            .forEach(b => b.click())''')
         page.wait_for_timeout(100)  # the figures' ResizeObserver
         if width >= 1280:
             # No code block scrolls sideways; the longest line of any that
@@ -422,7 +425,8 @@ def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
                          for i in (0, 1))
         assert solutions.first.is_visible() and not first.is_visible()
         # Its title unfolds it; so does the "Solution" link of its exercise.
-        solutions.first.locator('.admonition-title').click()
+        # (The first title in it is its own; the Answer's comes next.)
+        solutions.first.locator('.admonition-title').first.click()
         first.wait_for(state='visible', timeout=5000)
         assert not second.is_visible()
         page.locator('.d2l-solution-link a').nth(1).click()
@@ -436,6 +440,28 @@ def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
     try:
         page.locator(f'[id="{target}"] .solution-content').wait_for(
             state='visible', timeout=5000)
+        assert problems == []
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_going_further_stays_folded_in_an_open_solution(site, browser):
+    url = f'{site}chapter_linear-networks/linear-regression-scratch.html'
+    page, problems, _ = load(browser, url)
+    try:
+        solution = page.locator('div.solution',
+                                has=page.locator('.d2l-going-further'))
+        solution = solution.first
+        solution.locator('.admonition-title').first.click()
+        answer = solution.locator('.d2l-answer')
+        answer.wait_for(state='visible', timeout=5000)
+        fold = solution.locator('.d2l-going-further')
+        title = fold.locator('.admonition-title')
+        inside = fold.locator('p:not(.admonition-title), div.cell').first
+        assert title.is_visible() and not inside.is_visible()
+        title.click()
+        inside.wait_for(state='visible', timeout=5000)
         assert problems == []
     finally:
         page.close()

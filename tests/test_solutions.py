@@ -1,9 +1,13 @@
 """The exercises and their solutions (tools/sphinx_solutions.py).
 
 In the sources: every section ends with Summary, Exercises and Solutions,
-one solution per exercise, in order. On the site (`make html`): each page
-shows as many solutions as exercises, each exercise links to its solution,
-and the reader notebooks have them under a heading. With `make html
+one solution per exercise, in order, each opening with its answer in at
+most three sentences, and ending, if it goes beyond the chapter, with a
+Going further part (tools/sphinx_going_further.py). On the site (`make
+html`): each page shows as many solutions as exercises, each exercise links
+to its solution, each answer is set apart and each Going further part
+folded; the reader notebooks have them under a heading, each answer a
+quotation and each Going further part a collapsed heading. With `make html
 SOLUTIONS=0` no solution, its text or its outputs reaches any file of the
 site. (The PDF's collected solutions are checked in test_pdf.py, and that
 the site folds them until asked in test_site.py.)
@@ -30,6 +34,13 @@ SECTIONS = sections()
 START = re.compile(r'^:::\{solution-start\} (\S+)$', re.M)
 END = re.compile(r'^:::\{solution-end\}$', re.M)
 ENGLISH = SearchEnglish({})  # as Sphinx's search index reads the pages
+# A solution's start, then at once its answer: an admonition titled Answer.
+OPENING = re.compile(r':::\{solution-start\} (\S+)\n(?::[\w-]+:[^\n]*\n)*'
+                     r':::\n\s*(?::::\{admonition\} Answer\n'
+                     r'(?::[\w-]+:[^\n]*\n)*(.*?)\n:::$)?', re.S | re.M)
+GOING_FURTHER = re.compile(r'^:::\{going-further\}$', re.M)
+# The end of a sentence: a stop before a space and a capital, or the end.
+SENTENCE_END = re.compile(r'[.!?]["\')]?(?=\s+[A-Z(*"]|\s*$)')
 
 
 def solution_cells(path):
@@ -85,6 +96,55 @@ def test_solutions_are_the_last_section_without_headings_or_saved_code(
         assert MARKER not in text  # d2l.py must not depend on solutions
 
 
+def sentences(text):
+    """How many sentences the Markdown text has."""
+    # A formula or a code span counts as a word, which may open a sentence.
+    text = re.sub(r'\$[^$]*\$|`[^`]*`', 'X', text.strip())
+    return len(SENTENCE_END.findall(text))
+
+
+def answers(path):
+    """{exercise label: the text of its solution's Answer, or None}."""
+    found = {}
+    for cell in solution_cells(path):
+        text = ''.join(cell['source'])
+        for m in OPENING.finditer(text):
+            found[m.group(1)] = m.group(2)
+    return found
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_every_solution_opens_with_its_answer_in_three_sentences(path):
+    found = answers(path)
+    assert list(found) == exercises(path)
+    for label, answer in found.items():
+        assert answer, f'{label}: no :::{{admonition}} Answer opens it'
+        assert 1 <= sentences(answer) <= 3, f'{label}: {answer}'
+
+
+@pytest.mark.parametrize('text, count', [
+    ('Yes: the mean, $b = \\bar{x}$.', 1),
+    ('It is 0.625 times as long. `sgd` divides by 64.', 2),
+    ('One. Two (see $x$). Three? "Four."', 4),
+])
+def test_sentences_are_counted(text, count):
+    assert sentences(text) == count
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_going_further_has_a_cell_of_its_own_once_per_solution(path):
+    # The reader notebooks turn that cell into a collapsed heading, which
+    # hides what follows up to the next solution.
+    seen, current = set(), None
+    for cell in solution_cells(path):
+        text = ''.join(cell['source'])
+        current = (START.findall(text) or [current])[-1]
+        if GOING_FURTHER.search(text):
+            assert text.strip() == ':::{going-further}\n:::', text[:80]
+            assert current not in seen, f'{current}: two Going further'
+            seen.add(current)
+
+
 def page_html(path):
     name = path.relative_to(ROOT).with_suffix('.html')
     return BeautifulSoup((SITE / name).read_text(), 'html.parser')
@@ -110,6 +170,36 @@ def test_the_site_numbers_each_exercise_and_links_it_to_its_solution(path):
         assert title.select_one('a')['href'] == f'#{exercise["id"]}'
 
 
+def going_further_count(path):
+    return sum(bool(GOING_FURTHER.search(''.join(cell['source'])))
+               for cell in solution_cells(path))
+
+
+@pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
+def test_the_site_sets_answers_apart_and_folds_going_further(path):
+    if not SITE.exists():
+        pytest.fail('the site is not built: run `make html` first')
+    solutions_ = page_html(path).select('div.solution.dropdown.admonition')
+    folds = []
+    for solution in solutions_:
+        content = solution.select_one('.solution-content')
+        parts = content.find_all(recursive=False)
+        assert 'd2l-answer' in parts[0]['class']
+        assert parts[0].select_one('.admonition-title').get_text(
+            strip=True) == 'Answer'
+        fold = content.select('div.d2l-going-further')
+        assert len(fold) <= 1
+        if fold:
+            # Folded (sphinx-togglebutton folds every admonition dropdown),
+            # and the solution's last part.
+            assert {'admonition', 'dropdown'} <= set(fold[0]['class'])
+            assert fold[0] is parts[-1]
+            assert fold[0].select_one('.admonition-title').get_text(
+                strip=True) == 'Going further'
+            folds.append(fold[0])
+    assert len(folds) == going_further_count(path)
+
+
 @pytest.mark.parametrize('path', SECTIONS, ids=lambda p: p.stem)
 def test_the_reader_notebooks_have_the_solutions_under_a_heading(path):
     nb = json.loads((READER / path.relative_to(ROOT)).read_text())
@@ -120,6 +210,12 @@ def test_the_reader_notebooks_have_the_solutions_under_a_heading(path):
     assert re.findall(r'^### Solution to (Exercise \S+)$', text,
                       re.M) == names
     assert text.index(f'## {SOLUTIONS}\n') > text.rindex('**Exercise')
+    assert len(re.findall(r'^> \*\*Answer\.\*\* \S', text, re.M)) == len(names)
+    headings = [c for c in nb['cells'] if c['cell_type'] == 'markdown'
+                and ''.join(c['source']) == '#### Going further']
+    assert len(headings) == going_further_count(path)
+    assert all(c['metadata']['jp-MarkdownHeadingCollapsed'] is True
+               for c in headings)
 
 
 # ---- make html SOLUTIONS=0 -------------------------------------------------
@@ -356,3 +452,52 @@ def test_solutions_0_keeps_the_exercises(site_without_solutions):
         assert [div['id'] for div in found] == exercises(path)
         assert not html.select('.d2l-solution-link, div.solution')
         assert not html.find(id='solutions')
+
+
+def fold(*children):
+    """Run the Going further transform on a page of `children`."""
+    from types import SimpleNamespace
+
+    from docutils.utils import new_document
+
+    from tools.sphinx_going_further import FoldGoingFurther
+    document = new_document('page')
+    document.settings.env = SimpleNamespace(docname='chapter_x/page')
+    document += children
+    FoldGoingFurther(document).apply()
+    return document
+
+
+def test_going_further_folds_the_rest_of_its_solution():
+    from docutils import nodes
+    from sphinx_exercise.nodes import solution_node
+
+    from tools.sphinx_going_further import going_further
+    content = nodes.container('', nodes.paragraph('', 'Detail.'),
+                              going_further(), nodes.paragraph('', 'More.'),
+                              nodes.container('', classes=['cell']))
+    fold(solution_node('', nodes.title('', 'Solution'), content))
+    assert [n.tagname for n in content.children] == ['paragraph',
+                                                     'admonition']
+    part = content[1]
+    assert 'dropdown' in part['classes']
+    assert [n.astext() for n in part.children] == ['Going further',
+                                                   'More.', '']
+
+
+@pytest.mark.parametrize('where, message', [
+    ('outside', 'must stand between a solution'),
+    ('last', 'nothing follows this'),
+])
+def test_a_misplaced_going_further_stops_the_build(where, message):
+    from docutils import nodes
+    from sphinx.errors import ExtensionError
+    from sphinx_exercise.nodes import solution_node
+
+    from tools.sphinx_going_further import going_further
+    marker = going_further()
+    page = ([nodes.paragraph('', 'Text.'), marker] if where == 'outside'
+            else [solution_node('', nodes.container(
+                '', nodes.paragraph('', 'Detail.'), marker))])
+    with pytest.raises(ExtensionError, match=f'chapter_x/page, .*{message}'):
+        fold(*page)

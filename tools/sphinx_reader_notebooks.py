@@ -19,7 +19,11 @@ built, this writes each notebook page again as plain Jupyter Markdown, to
 * hidden cells hidden where Jupyter front ends can hide them;
 * each exercise as "**Exercise 3.2.1.**" and its text, each solution under
   a heading "Solution to Exercise 3.2.1" in the Solutions section that
-  follows the exercises (or, with D2L_SOLUTIONS=0, no Solutions section).
+  follows the exercises (or, with D2L_SOLUTIONS=0, no Solutions section);
+  a solution's answer (an admonition) as a quotation that begins
+  "**Answer.**", and its Going further part
+  (tools/sphinx_going_further.py) under a heading of that name, which
+  JupyterLab shows collapsed, as the site shows the part folded.
 
 Code cells and their outputs are the source notebook's own, except that
 the set-up cell installs the d2l of the commit the site was built from and
@@ -69,6 +73,12 @@ LABELLED_MATH = re.compile(r'\$\$(.+?)\$\$[ \t]*\(([\w-]+)\)', re.S)
 FENCE = re.compile(r'^(```+|:::+)\{([\w-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$',
                    re.S | re.M)
 OPTION = re.compile(r'^:([\w-]+):[ \t]*(.*)$')
+# A solution's Going further part: a heading one level below the solution's
+# (### Solution to ...), so that collapsing it hides the cells up to the
+# next solution. JupyterLab 4 reads the first key, the classic Notebook's
+# collapsible headings the second.
+GOING_FURTHER = '#### Going further'
+COLLAPSED = {'jp-MarkdownHeadingCollapsed': True, 'heading_collapsed': True}
 # Jupyter Book's hiding tags, as the cell metadata Jupyter front ends know:
 # JupyterLab and VS Code collapse `jupyter.*_hidden`, Colab a 'form' cell.
 HIDDEN = {'remove-cell': ('source', 'outputs'), 'hide-cell': ('source',),
@@ -299,11 +309,26 @@ class Converter:
                 number = self.exercise_number(argument.strip())
                 return f'### Solution to {number}'
             return ''  # the end of a solution
+        if directive == 'admonition':  # a title, and its text set apart
+            _, text = split_options(body)
+            if not argument.strip() or not text:
+                self.fail('an {admonition} needs a title and a text')
+            return quotation(f'**{argument.strip()}.** {text}')
+        if directive == 'going-further':
+            self.fail('give the {going-further} fence a markdown cell of '
+                      'its own, with nothing else in it')
         self.fail(f'a {{{directive}}} block has no plain-Markdown form: '
                   'convert it in tools/sphinx_reader_notebooks.py')
 
     def markdown_cell(self, cell):
         text = ''.join(cell['source'])
+        match = FENCE.fullmatch(text.strip())
+        if match and match.group(2) == 'going-further':
+            if match.group(3).strip() or match.group(4).strip():
+                self.fail('{going-further} takes no argument and no text: '
+                          'the cells after it are the part')
+            metadata = dict(cell.get('metadata', {}), **COLLAPSED)
+            return dict(cell, source=GOING_FURTHER, metadata=metadata)
         attachments = dict(cell.get('attachments', {}))
         text = FENCE.sub(lambda m: self.fence(m, attachments), text)
         text = LABEL_LINE.sub('', text)
@@ -337,6 +362,11 @@ def png_plots(cell, where):
         output['data'], output['metadata'] = plot(output['data'],
                                                   alt.strip())
     return cell
+
+
+def quotation(text):
+    """Markdown text as a block quotation, set apart in every front end."""
+    return '\n'.join(f'> {line}'.rstrip() for line in text.splitlines())
 
 
 def split_options(body):
