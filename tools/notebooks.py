@@ -103,7 +103,8 @@ def without_solutions(nb):
 # The MyST a notebook may use: what the reader notebooks can write as plain
 # Markdown (tools/sphinx_reader_notebooks.py), each role with the Sphinx
 # domain and type that resolve it. (The .md pages may use all Sphinx knows.)
-DIRECTIVES = ('exercise', 'figure', 'solution-start', 'solution-end')
+DIRECTIVES = ('exercise', 'figure', 'solution-start', 'solution-end',
+              'admonition', 'going-further')
 ROLES = {'numref': ('std', 'numref'), 'ref': ('std', 'ref'),
          'doc': ('std', 'doc'), 'eq': ('math', 'eq'),
          'cite:p': ('cite', 'p'), 'cite:t': ('cite', 't')}
