@@ -2,7 +2,7 @@
 #   make html   build the executed book into _build/html
 #   make test   run every test (builds the book first if needed)
 #   make test-quick  the sources, d2l.py and every notebook under nbval
-# See README.md for the rest.
+# See README.md for the rest, MAINTAINING.md for why.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,7 +11,7 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-# The environments beyond the book's own (README, "The Colab stand-ins"):
+# The environments beyond the book's own (MAINTAINING.md, "The Colab stand-ins"):
 # .venv-colab313 and .venv-colab312 have the versions of Colab's current
 # and older runtime (requirements-colab313.txt, -colab312.txt), and
 # .venv-newest the newest numpy for Python 3.13 (requirements-newest.txt),
@@ -157,7 +157,7 @@ browser:
 # ---- the library -------------------------------------------------------------
 # make_lib runs when a notebook changed since it last passed, and when
 # d2l.py did: a hand edit leaves d2l.py newer than the notebooks, and
-# make_lib must refuse it (README, "The d2l library"). $(LIB_CHECKED)
+# make_lib must refuse it (MAINTAINING.md, "The d2l library"). $(LIB_CHECKED)
 # records when it passed. It rewrites d2l.py only when its text changes,
 # so what depends on d2l.py is made again only then.
 LIB_CHECKED := _build/.lib-checked

@@ -5,7 +5,7 @@ The block that follows that marker is saved: one top-level statement (a
 ``def`` or ``class`` with its decorators, or any other statement), or a run
 of consecutive import statements. Code after the block is demo code and stays
 in the notebook. This is the rule of d2lbook's ``save_mark``, which we do not
-use itself (see README, "Why not d2lbook").
+use itself (see MAINTAINING.md, "Why not d2lbook").
 
 Blocks are written in table-of-contents order, each under a comment naming
 its notebook, except that the pages whose notebook metadata sets
