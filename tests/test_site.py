@@ -160,8 +160,7 @@ def check_fits(page, name, width):
     sideways = page.evaluate(
         'document.documentElement.scrollWidth - window.innerWidth')
     assert sideways <= 0, f'{name} scrolls sideways by {sideways} px'
-    wider = page.evaluate('''[...document.querySelectorAll(
-            'mjx-container[display="true"]')]
+    wider = page.evaluate('''[...document.querySelectorAll("div.math")]
         .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
         .map(e => ({id: e.closest("[id]")?.id, over: e.scrollWidth -
                     e.clientWidth, bar: e.offsetHeight - e.clientHeight}))''')
@@ -170,6 +169,30 @@ def check_fits(page, name, width):
     else:
         assert [w for w in wider if w['bar'] < 4] == [], (
             f'{name}: equations scroll with no scrollbar')
+    # An equation broken into lines is broken between its terms: not inside
+    # an aligned derivation's cells (which scrolls instead), nor inside
+    # brackets, which each line opens and closes.
+    lines = page.evaluate('''[...document.querySelectorAll(
+            'mjx-container[display="true"]')].filter(e => e.offsetParent)
+        .flatMap(e => [...e.querySelectorAll("mjx-linebox")].map(line => [
+            e.closest("[id]")?.id, line.textContent,
+            line.closest("mjx-mtd") !== null]))''')
+    assert [(i, text) for i, text, in_cell in lines if in_cell] == [], (
+        f'{name}: equations broken inside a table cell')
+    assert [(i, text) for i, text, _ in lines if not balanced(text)] == [], (
+        f'{name}: equations broken inside brackets')
+
+
+def balanced(text):
+    """Whether every bracket in text closes, and closes one it opened."""
+    pairs = {')': '(', ']': '[', '}': '{'}
+    opened = []
+    for c in text:
+        if c in '([{':
+            opened.append(c)
+        elif c in pairs and (not opened or opened.pop() != pairs[c]):
+            return False
+    return opened == []
 
 
 def check_keyboard(page):

@@ -136,7 +136,8 @@ document.addEventListener("click", (event) => {
       if (window.innerWidth === width || !mathjax?.startup?.document) return;
       width = window.innerWidth;
       mathjax.startup.document.rerenderPromise(
-        mathjax._.core.MathItem.STATE.METRICS);
+        mathjax._.core.MathItem.STATE.METRICS)
+        .then(() => focusScrollers(document));
     }, 250);
   });
 })();
@@ -164,3 +165,77 @@ window.addEventListener("load", () => {
     watch.observe(img);
   }
 });
+
+/* Display equations that are wider than their column (on a phone).
+   MathJax 4 breaks them into lines (displayOverflow: linebreak,
+   _config.yml), but anywhere: inside an aligned derivation's cells,
+   right after "exp(", before the closing full stop. So, measured before
+   it is drawn (when the page loads, and when its width changes), an
+   equation that is
+   - at most 30% too wide is drawn that much smaller, on one line;
+   - an aligned derivation (a table) is not broken: it scrolls sideways,
+     with the scrollbar d2l.css shows;
+   - else broken into lines, but only between the terms of its top row:
+     not inside brackets, fractions or sums, nor before its full stop.
+   tests/test_site.py checks each line's brackets. */
+if (window.MathJax) {
+  const SHRINK = 1.3;  // the most an equation is made smaller to fit
+  const config = window.MathJax;
+  // Those that scroll become Tab stops once drawn.
+  config.startup = {...config.startup, pageReady: () => window.MathJax
+    .startup.defaultPageReady().then(() => focusScrollers(document))};
+
+  const opens = "([{\u27e8\u2308\u230a", closes = ")]}\u27e9\u2309\u230b";
+  const bars = "|\u2016";  // open or close, as they come
+  const isBreakable = (node) => node.isKind("mo") || node.isKind("mspace");
+  const keep = (node) => node.walkTree((n) => {
+    if (isBreakable(n)) n.attributes.set("linebreak", "nobreak");
+  });
+  const tex = (config.tex ??= {});
+  tex.postFilters = [...(tex.postFilters ?? []), ({data: {root}}) => {
+    const row = root.childNodes[0]?.childNodes ?? [];
+    const awaited = [];  // the closing brackets awaited, innermost last
+    for (const child of row) {
+      const text = child.isEmbellished ? child.coreMO().getText() : "";
+      const bracket = text.length === 1 && (opens + closes + bars)
+        .includes(text);
+      if (bracket && (closes.includes(text) || text === awaited.at(-1))) {
+        awaited.pop();
+      } else if (bracket) {
+        awaited.push(bars.includes(text) ? text
+          : closes[opens.indexOf(text)]);
+      }
+      if (awaited.length || bracket || text === "\u2061" /* exp( */ ||
+          !isBreakable(child)) keep(child);
+    }
+    if (row.at(-1)?.isEmbellished) keep(row.at(-1));  // the full stop
+  }];
+
+  const scales = new WeakMap();  // each equation's scale, as first set
+  const output = (config.output ??= {});
+  output.preFilters = [...(output.preFilters ?? []), ({math, document}) => {
+    if (!math.display) return;
+    const {root, metrics} = math;
+    const jax = document.outputJax;
+    if (!scales.has(math)) scales.set(math, metrics.scale);
+    metrics.scale = scales.get(math);
+    // Its width on one line, with nothing squeezed: MathJax squeezes a
+    // table's columns to the width it last broke lines to.
+    root.attributes.unset("maxwidth");
+    root.attributes.set("overflow", "overflow");
+    jax.containerWidth = 1e6;
+    const width = jax.getBBox(math, document).w * metrics.em *
+      jax.options.scale * metrics.scale;
+    root.attributes.unset("overflow");
+    const room = metrics.containerWidth - 8;  // less MathJax's padding
+    let table = false;
+    root.walkTree((node) => { table ||= node.isKind("mtable"); });
+    if (width > room * SHRINK && !table) return;  // to be broken
+    if (width > room && width <= room * SHRINK) {
+      metrics.scale *= room / width;
+    }
+    // On one line. (MathJax breaks lines at less than the width it is
+    // given; and its "scroll" mode still squeezes a table's columns.)
+    root.attributes.set("maxwidth", "1000em");
+  }];
+}
