@@ -221,30 +221,40 @@ def check_keyboard(page):
 
 
 def check_sidebar(page, width):
-    """The primary sidebar opens and closes with its button (by touch and
-    keyboard on a phone, by click on a laptop), and no tooltip is left over
-    the search button."""
-    toggle = page.locator('.bd-header-article .primary-toggle')
-    sidebar = page.locator('#pst-primary-sidebar')
-    if width < 576:  # a dialog
-        dialog = page.locator('dialog#pst-primary-sidebar-modal')
-        for way in ('touch', 'keyboard'):
-            if way == 'touch':
-                toggle.tap()
-            else:
-                toggle.focus()
-                page.keyboard.press('Enter')
-            dialog.wait_for(state='visible', timeout=5000)
-            page.keyboard.press('Escape')
-            dialog.wait_for(state='hidden', timeout=5000)
+    """The sidebars open and close with their buttons (on a phone, where
+    each is a dialog with a "Close" button, by touch, click and keyboard,
+    focus going back to the toggle; on a laptop the primary one by click),
+    and no tooltip is left over the search button."""
+    from playwright.sync_api import expect
+    if width < 576:
+        assert page.evaluate('''[...document.querySelectorAll("dialog")]
+            .filter(d => !d.getAttribute("aria-label"))
+            .map(d => d.id)''') == [], 'dialogs without a name'
+        for side, what in ('primary', 'navigation'), ('secondary', 'contents'):
+            toggle = page.locator(f'.bd-header-article .{side}-toggle')
+            dialog = page.locator(f'dialog#pst-{side}-sidebar-modal')
+            close = dialog.get_by_role('button', name=f'Close {what}')
+            if toggle.count() == 0:  # a page with no contents
+                continue
+            # (Safari's clicks do not focus the button they press.)
+            for way in 'touch', 'click', 'keyboard', 'unfocused click':
+                press(toggle, way)
+                dialog.wait_for(state='visible', timeout=5000)
+                if way == 'keyboard':  # the dialog's first stop
+                    expect(close).to_be_focused()
+                press(close, way)
+                dialog.wait_for(state='hidden', timeout=5000)
+                expect(toggle).to_be_focused()
     else:  # a column that collapses, and comes back
+        toggle = page.locator('.bd-header-article .primary-toggle')
         for hidden in ('true', 'false'):
             toggle.click()
             page.wait_for_function(
                 'document.querySelector("#pst-primary-sidebar").classList'
                 f'.contains("pst-sidebar-hidden") === {hidden}',
                 timeout=5000)
-        sidebar.wait_for(state='visible', timeout=5000)
+        page.locator('#pst-primary-sidebar').wait_for(state='visible',
+                                                      timeout=5000)
     page.mouse.move(0, 0)
     covering = page.evaluate('''(() => {
         const search = [...document.querySelectorAll(".search-button")]
@@ -258,6 +268,20 @@ def check_sidebar(page, width):
         }).map(t => t.textContent);
     })()''')
     assert covering == [], f'tooltips over the search button: {covering}'
+
+
+def press(button, way):
+    """Press a button by touch, mouse click, keyboard or a click event that
+    does not focus it."""
+    if way == 'touch':
+        button.tap()
+    elif way == 'click':
+        button.click()
+    elif way == 'unfocused click':
+        button.evaluate('b => { document.activeElement?.blur(); b.click() }')
+    else:
+        button.focus()
+        button.page.keyboard.press('Enter')
 
 
 def smallest_text(svg):

@@ -38,6 +38,40 @@
   }
 })();
 
+/* Closing a sidebar. On a narrow screen pydata-sphinx-theme opens each
+   as a modal dialog over its own toggle, which only Escape or a tap beside
+   it closes. A "Close" button at its top, where the toggle was, closes it
+   too, and focus goes back to the toggle whichever way it closed. (The
+   theme moves the sidebar's content into the dialog and back, the button
+   with it; d2l.css shows the button only in the dialog.) */
+document.addEventListener("DOMContentLoaded", () => {
+  const sides = {primary: "navigation", secondary: "contents"};
+  for (const [side, what] of Object.entries(sides)) {
+    const sidebar = document.getElementById(`pst-${side}-sidebar`);
+    const dialog = document.getElementById(`pst-${side}-sidebar-modal`);
+    const toggle = document.querySelector(
+      `.bd-header-article .${side}-toggle`);
+    if (!sidebar || !dialog) continue;
+    dialog.setAttribute("aria-label",
+                        what[0].toUpperCase() + what.slice(1));
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = `btn d2l-close-sidebar d2l-close-${side}`;
+    close.setAttribute("aria-label", `Close ${what}`);
+    close.innerHTML = '<i class="fa-solid fa-xmark" aria-hidden="true"></i>'
+      + " Close";
+    close.addEventListener("click", () => dialog.close());
+    sidebar.prepend(close);
+    // After the theme's own handler, which focuses what had focus when
+    // the dialog opened: nothing, where a tap does not focus a button.
+    dialog.addEventListener("close", () => setTimeout(() => {
+      if (!dialog.open) toggle?.focus();
+    }));
+  }
+  document.getElementById("pst-search-dialog")
+    ?.setAttribute("aria-label", "Search");
+});
+
 /* Names and roles for screen readers, as axe-core asks: the sidebar's
    expand buttons hold only an icon (summary-name); its logo lies outside
    any landmark (region); a button's name must contain the text it shows
