@@ -479,6 +479,65 @@ def test_a_solution_stays_folded_until_the_reader_asks_for_it(site,
         page.close()
 
 
+# What is typed in a search field: where it starts, and where the
+# magnifier before it ends (px), in each search field shown.
+SEARCH_FIELDS = '''[...document.querySelectorAll("form.bd-search")]
+    .filter(f => f.checkVisibility())
+    .map(f => [f.querySelector("input"), f.querySelector(".fa-solid")])
+    .map(([input, icon]) => [input.getBoundingClientRect().left +
+        parseFloat(getComputedStyle(input).paddingLeft),
+        icon.getBoundingClientRect().right])'''
+
+# Each search result's snippet, and the text of the article it links to
+# (as Sphinx's search reads a page: no headerlinks, scripts or styles).
+SNIPPETS = '''Promise.all([...document.querySelectorAll(
+        "#search-results li")].map(async li => {
+    const link = li.querySelector("a");
+    const page = new DOMParser().parseFromString(
+        await (await fetch(link.href)).text(), "text/html");
+    page.querySelectorAll(".headerlink, script, style")
+        .forEach(e => e.remove());
+    return [li.querySelector(".context").textContent,
+            page.querySelector("article").textContent];
+}))'''
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize('width', WIDTHS.values(), ids=WIDTHS)
+def test_search_shows_what_is_typed_and_quotes_the_articles(site, browser,
+                                                            width):
+    """The magnifier of a search field (the search page's, the Ctrl+K
+    dialog's) stands clear of what is typed, and each result quotes the
+    article it found, not the page's buttons or contents list."""
+    page, problems, _ = load(browser, f'{site}search.html?q=softmax', width)
+    try:
+        page.get_by_text('Search finished').wait_for(timeout=10000)
+        fields = page.evaluate(SEARCH_FIELDS)
+        assert len(fields) == 1
+        assert all(icon <= text for text, icon in fields), fields
+        results = page.evaluate(SNIPPETS)
+        assert len(results) > 1
+        for snippet, article in results:
+            quoted = ' '.join(re.sub(r'^\.\.\.|\.\.\.$', '',
+                                     snippet.strip()).split())
+            assert quoted in ' '.join(article.split()), snippet
+        assert problems == []
+    finally:
+        page.close()
+    url = f'{site}chapter_linear-networks/softmax-regression.html'
+    page, problems, _ = load(browser, url, width)
+    try:
+        page.keyboard.press('Control+k')
+        page.locator('#pst-search-dialog').wait_for(state='visible')
+        page.keyboard.type('gradient')
+        fields = page.evaluate(SEARCH_FIELDS)
+        assert len(fields) == 1
+        assert all(icon <= text for text, icon in fields), fields
+        assert problems == []
+    finally:
+        page.close()
+
+
 def test_the_pdf_link_leads_to_a_pdf(tmp_path):
     # Built with the PDF there, the front page links to its copy in the
     # site; without it, to the published site's.

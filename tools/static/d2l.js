@@ -72,6 +72,25 @@ document.addEventListener("DOMContentLoaded", () => {
     ?.setAttribute("aria-label", "Search");
 });
 
+/* Search results. Sphinx's search quotes each page's [role=main], which
+   in this theme holds the page's buttons, contents and links to the next
+   pages besides its article: the snippet under "3.4. Softmax Regression"
+   read "….pdf Softmax Regression Contents…". Quote the article alone.
+   (Search, from Sphinx's searchtools.js, is on the search page only.) */
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const htmlToText = Search.htmlToText;
+  Search.htmlToText = (html, anchor) => {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const main = page.querySelector('[role="main"]');
+    const article = main?.querySelector("article");
+    if (!article) return htmlToText(html, anchor);
+    main.removeAttribute("role");
+    article.setAttribute("role", "main");
+    return htmlToText(page.documentElement.outerHTML, anchor);
+  };
+});
+
 /* Names and roles for screen readers, as axe-core asks: the sidebar's
    expand buttons hold only an icon (summary-name); its logo lies outside
    any landmark (region); a button's name must contain the text it shows
