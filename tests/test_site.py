@@ -109,7 +109,7 @@ def test_page(site, browser, axe, name, width):
                      .reduce((a, b) => b.length > a.length ? b : a))''')
             assert wide == [], f'{name}: code blocks wider than the page'
         check_fits(page, name, width)
-        check_figure_text(page, site)
+        check_figure_text(page, site, width)
         # Colours measured as they settle, not halfway through the theme's
         # transitions, nor the back-to-top button's fading in (the Tab
         # key's tour scrolled the page).
@@ -296,21 +296,38 @@ def smallest_text(svg):
     return min(sizes) / width if sizes else None
 
 
-def check_figure_text(page, site):
+def check_figure_text(page, site, width):
     """Every figure's smallest text is at least MIN_TEXT_PX as shown, or the
-    figure links to itself at full size, where it is."""
-    for src, shown, natural, link in page.evaluate('''[...document
-            .querySelectorAll("article img")].filter(i => i.offsetParent)
-            .map(i => [i.src, i.getBoundingClientRect().width,
-                       i.naturalWidth, i.closest("a.d2l-enlarge")?.href])'''):
+    figure has an "Enlarge" button that shows it where it is: at the size it
+    was drawn, in a box that scrolls sideways with a scrollbar (the page
+    does not); pressed again, it fits the page again."""
+    from playwright.sync_api import expect
+    way = 'touch' if width < 576 else 'click'
+    for img in page.locator('article img').all():
+        src, shown, box = img.evaluate('''i => [i.src, i.offsetParent ?
+            i.getBoundingClientRect().width : 0,
+            i.closest(".d2l-zoom")?.id]''')
         path = SITE / unquote(urlparse(src).path[len(urlparse(site).path):])
-        if path.suffix != '.svg':
+        if not shown or path.suffix != '.svg':
             continue
         fraction = smallest_text(path.read_text())
         if fraction is None or fraction * shown >= MIN_TEXT_PX:
             continue
-        assert link == src, f'{path.name}: text {fraction * shown:.1f} px'
-        assert fraction * natural >= MIN_TEXT_PX, path.name
+        assert box, f'{path.name}: text {fraction * shown:.1f} px'
+        button = page.locator(f'button[aria-controls="{box}"]')
+        expect(button).to_have_accessible_name('Enlarge')
+        press(button, way)
+        expect(button).to_have_attribute('aria-pressed', 'true')
+        enlarged = img.evaluate('i => i.getBoundingClientRect().width')
+        assert fraction * enlarged >= MIN_TEXT_PX, path.name
+        over, bar = page.locator(f'#{box}').evaluate('''b => [
+            b.scrollWidth - b.clientWidth, b.offsetHeight - b.clientHeight]''')
+        assert over <= 1 or bar >= 4, f'{path.name} scrolls with no scrollbar'
+        assert page.evaluate(
+            'document.documentElement.scrollWidth - window.innerWidth') <= 0
+        press(button, way)
+        expect(button).to_have_attribute('aria-pressed', 'false')
+        assert img.evaluate('i => i.getBoundingClientRect().width') == shown
 
 
 CODE_LINKS = '[...document.querySelectorAll("div.cell_input a[href]")]' \

@@ -196,23 +196,51 @@ document.addEventListener("click", (event) => {
 })();
 
 /* A figure shown smaller than it was drawn (on a phone, a wide plot or the
-   grid of Fashion-MNIST images) becomes a link to itself at full size,
-   where its labels can be read and the browser can zoom. Checked whenever
-   a figure's size changes: the page is narrowed, a solution unfolded. */
+   grid of Fashion-MNIST images, whose labels are then a few pixels high)
+   gets an "Enlarge" button: pressed, it shows the figure at the size it
+   was drawn, in a box that scrolls sideways (a Tab stop, to scroll it by
+   keyboard); pressed again, fitted to the page. Checked whenever a
+   figure's size changes: the page is narrowed, a solution unfolded. */
 window.addEventListener("load", () => {
-  const check = (img) => {
-    const shown = img.getBoundingClientRect().width;
-    if (img.closest("a") || !img.naturalWidth || shown === 0 ||
-        shown >= img.naturalWidth - 1) return;
-    const link = document.createElement("a");
-    link.href = img.currentSrc || img.src;
-    link.className = "d2l-enlarge";
-    link.title = "Open the figure at full size";
-    img.replaceWith(link);
-    link.append(img);
+  let count = 0;
+  const enlargeable = (img) => {
+    const box = document.createElement("div");
+    box.className = "d2l-zoom";
+    box.id = `d2l-zoom-${++count}`;
+    img.replaceWith(box);
+    box.append(img);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm d2l-enlarge";
+    button.setAttribute("aria-controls", box.id);
+    button.setAttribute("aria-pressed", "false");
+    button.innerHTML = '<i class="fa-solid fa-magnifying-glass-plus" ' +
+      'aria-hidden="true"></i> Enlarge';
+    button.addEventListener("click", () => enlarge(img, !enlarged(img)));
+    box.before(button);
+    return box;
+  };
+  const enlarged = (img) => img.parentElement.matches(".d2l-enlarged");
+  const enlarge = (img, on) => {
+    const box = img.parentElement;
+    box.classList.toggle("d2l-enlarged", on);
+    box.previousElementSibling.setAttribute("aria-pressed", String(on));
+    img.style.width = on ? `${img.naturalWidth}px` : "";
+    if (on) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
   };
   const watch = new ResizeObserver((entries) => {
-    for (const entry of entries) check(entry.target);
+    for (const {target} of entries) {
+      const img = target.matches("img") ? target : target.querySelector("img");
+      const box = img.parentElement.matches(".d2l-zoom")
+        ? img.parentElement : null;
+      const shown = (enlarged(img) ? box : img).getBoundingClientRect().width;
+      const small = shown > 0 && shown < img.naturalWidth - 1;
+      if (small && !box) watch.observe(enlargeable(img));
+      if (!box) continue;
+      if (!small && enlarged(img)) enlarge(img, false);
+      box.previousElementSibling.hidden = !small;
+    }
   });
   for (const img of document.querySelectorAll("article img")) {
     watch.observe(img);
