@@ -617,8 +617,8 @@ PAGE = ['# Page\n\n## Exercises\n\n:::{exercise}\n:label: a\n\nA.\n:::\n\n'
 BAD_MYST = {
     'misspelled directive': (
         ':::{exercise}\n:label: b', ':::{exercize}\n:label: b',
-        ':::{exercize}', '"{at}" is not a directive the book knows (exercise,'
-        ' figure, solution-start, solution-end): correct its name.'),
+        ':::{exercize}', '"{at}" is not a directive the book knows '
+        f'({", ".join(notebooks.DIRECTIVES)}): correct its name.'),
     'first fence unclosed': (
         'A.\n:::\n', 'A.\n', ':::{exercise}\n:label: a',
         '":::{{exercise}}" is not closed before line {before}: end it with '
