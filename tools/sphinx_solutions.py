@@ -133,8 +133,15 @@ class CollectSolutionsAtChapterEnd(SphinxPostTransform):
                 '', section, docname=page['docname']))
         for chapter, solutions in collected.values():
             chapter.append(solutions)
-            for solution in solutions.findall(solution_node):
+            for solution in list(solutions.findall(solution_node)):
                 self.link_back(solution)
+                # A solution's title is a box's title, which LaTeX would
+                # leave alone at the foot of a page: start a new page
+                # unless the title, its link back and a few lines fit.
+                solution.parent.insert(
+                    solution.parent.index(solution),
+                    nodes.raw('', r'\needspace{8\baselineskip}',
+                              format='latex'))
 
     def link_back(self, solution):
         """Give a solution, whose title is plain text in LaTeX, a link to
