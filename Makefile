@@ -21,7 +21,7 @@ COMPAT := $(COLAB) newest
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg) \
-	$(wildcard tools/static/*)
+	$(wildcard tools/sphinx/static/*)
 
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
@@ -32,8 +32,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
 # d2l is installed editable, so `import d2l` works from any folder. Before
-# that, tools/check_python.py refuses a Python the lock cannot serve, and a
-# half-made .venv (a failed install, another PYTHON) is removed, so each
+# that, tools/build/check_python.py refuses a Python the lock cannot serve, and
+# a half-made .venv (a failed install, another PYTHON) is removed, so each
 # try starts clean. The stamp holds the folder the environment was made
 # in: its scripts and its editable d2l name that folder, so a checkout that
 # was moved or copied gets a new one. (A .venv that is a link, as in the
@@ -42,7 +42,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: there is no" \
 	  "$(PYTHON): install Python 3.11 (Debian's python3.11 package) or" \
 	  "name one with \`make PYTHON=/path/to/python3.11\`" >&2; exit 1; }
-	@$(PYTHON) tools/check_python.py
+	@$(PYTHON) tools/build/check_python.py
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	{ $(PY) -m pip install -q --upgrade pip==24.3.1 && \
@@ -78,7 +78,7 @@ new_venv = py=$$($(call find_python,$(1))); if [ -z "$$py" ]; then \
 	  exit 1; fi; set -x; $$py -m venv $(2)
 
 # A stand-in for one of Colab's runtimes: Colab's pip, then Colab's version
-# of each package, and nothing else (tools/lock_colab.py makes the lock).
+# of each package, and nothing else (tools/build/lock_colab.py makes the lock).
 # MXNet and d2l are not there: the notebooks' set-up cell installs them, as
 # on Colab, and tests/test_colab.py removes them again after each notebook.
 .venv-colab%/.installed: requirements-colab%.txt
@@ -128,9 +128,9 @@ $(COLAB_MXNET)/.done: $(WHEELS)/.done
 	touch $@
 
 # ---- system packages --------------------------------------------------------
-# tools/debian.sh installs a Debian package as root, or else stops with the
-# command that installs it (or, given --else, says what happens instead).
-DEBIAN := sh tools/debian.sh
+# tools/build/debian.sh installs a Debian package as root, or else stops with
+# the command that installs it (or, given --else, says what happens instead).
+DEBIAN := sh tools/build/debian.sh
 
 # Fashion-MNIST: Debian's package where we may install it, else the loader
 # finds or downloads the files itself. Either way every file is checked.
@@ -161,45 +161,45 @@ browser:
 # records when it passed. It rewrites d2l.py only when its text changes,
 # so what depends on d2l.py is made again only then.
 LIB_CHECKED := _build/.lib-checked
-$(LIB_CHECKED): $(NOTEBOOKS) _toc.yml tools/make_lib.py \
+$(LIB_CHECKED): $(NOTEBOOKS) _toc.yml tools/library/make_lib.py \
 	  $(shell [ d2l.py -nt $(LIB_CHECKED) ] && echo FORCE) | $(VENV)/.installed
-	$(PY) -m tools.make_lib
+	$(PY) -m tools.library.make_lib
 	@mkdir -p $(@D) && touch $@
 d2l.py: $(LIB_CHECKED) ;
 
 lib: $(VENV)/.installed
-	$(PY) -m tools.make_lib
+	$(PY) -m tools.library.make_lib
 
 check-lib: $(VENV)/.installed
-	$(PY) -m tools.make_lib --check
+	$(PY) -m tools.library.make_lib --check
 
 # Re-run the notebooks in place, so that their stored outputs (which the
 # tests compare against) come from a clean, seeded run.
 execute: lib data
-	$(PY) -m tools.execute $(NOTEBOOKS)
+	$(PY) -m tools.build.execute $(NOTEBOOKS)
 
 # ---- the book ------------------------------------------------------------------
 # MathJax for the site and axe-core for its tests, from the npm registry,
-# each checked against its published sha512 (tools/vendor.py).
+# each checked against its published sha512 (tools/build/vendor.py).
 mathjax: _build/vendor/mathjax/tex-chtml.js
-_build/vendor/mathjax/tex-chtml.js: tools/vendor.py | $(VENV)/.installed
-	$(PY) -m tools.vendor mathjax
+_build/vendor/mathjax/tex-chtml.js: tools/build/vendor.py | $(VENV)/.installed
+	$(PY) -m tools.build.vendor mathjax
 axe: _build/axe/axe.min.js
-_build/axe/axe.min.js: tools/vendor.py | $(VENV)/.installed
-	$(PY) -m tools.vendor axe-core
+_build/axe/axe.min.js: tools/build/vendor.py | $(VENV)/.installed
+	$(PY) -m tools.build.vendor axe-core
 
-# tools/build.py runs each build of the book: one at a time, after checking
-# the sources and the caches (a cache whose inputs changed content, or whose
-# files are not those of the last green build, is cleared), and such that
+# tools/build/build.py runs each build of the book: one at a time, after
+# checking the sources and the caches (a cache whose inputs changed content, or
+# whose files are not those of the last green build, is cleared), and such that
 # nothing a failed build wrote reaches a later site. A failed build removes
 # the target (else make would think the site up to date). An error in a
 # notebook stops the build (nb_execution_raise_on_error) before any page
 # shows its traceback.
 BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
-	$(wildcard tools/sphinx_*.py) _build/.solutions
+	$(wildcard tools/sphinx/*.py) _build/.solutions
 
 # SOLUTIONS=0 builds the book without the solutions to the exercises, for a
-# course that grades them (tools/sphinx_solutions.py). _build/.solutions
+# course that grades them (tools/sphinx/solutions.py). _build/.solutions
 # keeps the setting of the last build, and changes only with it, so that
 # changing it rebuilds the site and the PDF.
 SOLUTIONS ?= 1
@@ -221,8 +221,8 @@ _build/html/index.html: $(BOOK_INPUTS) _build/vendor/mathjax/tex-chtml.js
 	$(call jupyter_book,html)
 
 # $(call jupyter_book,BUILDER): one build of the book, as described above.
-jupyter_book = $(PY) -m tools.build $@ -- $(VENV)/bin/jupyter-book build . \
-	--builder $(1) --warningiserror --nitpick --keep-going
+jupyter_book = $(PY) -m tools.build.build $@ -- \
+	$(VENV)/bin/jupyter-book build . --builder $(1) --warningiserror --nitpick --keep-going
 
 # ---- the PDF -------------------------------------------------------------------
 # Sphinx's LaTeX builder over the same execution cache as the site (no
@@ -279,9 +279,9 @@ test-newest: .venv-newest/.installed _build/.data-checked
 
 # The same outputs on other machines: every notebook under nbval once per
 # setting of the variables that choose numpy's and MXNet's kernels and
-# threads, some standing in for other processors (tools/fleet.py).
+# threads, some standing in for other processors (tools/build/fleet.py).
 fleet: d2l.py _build/.data-checked
-	$(PY) -m tools.fleet
+	$(PY) -m tools.build.fleet
 
 # No cache: the tests must pass in a checkout the user cannot write to.
 lint: $(VENV)/.installed
@@ -289,7 +289,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/actionlint
 
 bench: html
-	$(PY) -m tools.bench
+	$(PY) -m tools.build.bench
 
 # Recompile the locks from requirements*.in (needs the package registry).
 lock:
@@ -308,7 +308,7 @@ lock:
 	_build/piptools-newest/bin/pip-compile -q --generate-hashes \
 	  --strip-extras --allow-unsafe -o requirements-newest.txt \
 	  requirements-newest.in
-	for env in $(COLAB); do $(PY) -m tools.lock_colab \
+	for env in $(COLAB); do $(PY) -m tools.build.lock_colab \
 	  _build/piptools-$$env/bin/pip-compile $${env#colab}; done
 
 clean:

@@ -6,7 +6,7 @@ its own (`pytest chapter_linear-networks/softmax-regression-scratch.ipynb`).
 import os
 from pathlib import Path
 
-from tools.notebooks import pythonpath
+from tools.library.notebooks import pythonpath
 
 try:
     import nbval  # noqa: F401

@@ -18,7 +18,8 @@ import pytest
 
 from tests.utils import (ROOT, copy_built_book, make, make_book,
                          make_html)
-from tools import build, build_inputs, check_python, notebooks
+from tools.build import build, build_inputs, check_python
+from tools.library import notebooks
 
 CONCISE = 'chapter_linear-networks/linear-regression-concise.ipynb'
 INDEX = 'chapter_linear-networks/index.md'
@@ -27,8 +28,8 @@ SOFTMAX_CONCISE = 'chapter_linear-networks/softmax-regression-concise.ipynb'
 
 def fake_book(tmp_path):
     """A folder with the inputs build_inputs looks at, and filled caches."""
-    (tmp_path / 'tools').mkdir()
-    (tmp_path / 'tools' / 'sphinx_x.py').write_text('# extension\n')
+    (tmp_path / 'tools' / 'sphinx').mkdir(parents=True)
+    (tmp_path / 'tools' / 'sphinx' / 'x.py').write_text('# extension\n')
     (tmp_path / 'd2l.py').write_text('# library\n')
     build = tmp_path / '_build'
     assert list(build_inputs.refresh(build, tmp_path)) == [
@@ -40,7 +41,7 @@ def fake_book(tmp_path):
 
 def test_rewriting_inputs_unchanged_keeps_the_caches(tmp_path):
     build = fake_book(tmp_path)
-    for path in (tmp_path / 'd2l.py', tmp_path / 'tools' / 'sphinx_x.py'):
+    for path in (tmp_path / 'd2l.py', tmp_path / 'tools' / 'sphinx' / 'x.py'):
         path.write_text(path.read_text())  # new mtime, same content
         os.utime(path, (1e9, 1e9))
     assert build_inputs.refresh(build, tmp_path) == {}
@@ -142,9 +143,9 @@ def test_without_a_record_of_d2l_py_every_execution_is_cleared(tmp_path):
 
 def test_a_changed_extension_clears_only_the_rendered_pages(tmp_path):
     build = fake_book(tmp_path)
-    (tmp_path / 'tools' / 'sphinx_x.py').write_text('# changed\n')
+    (tmp_path / 'tools' / 'sphinx' / 'x.py').write_text('# changed\n')
     assert build_inputs.refresh(build, tmp_path) == {
-        'extensions': 'tools/sphinx_x.py changed'}
+        'extensions': 'tools/sphinx/x.py changed'}
     assert (build / '.jupyter_cache').is_dir()
     assert not any((build / n).exists() for n in build_inputs.RENDERED)
 
@@ -186,7 +187,7 @@ def test_what_pip_wheel_leaves_in_the_book_is_no_input(tmp_path):
     (tmp_path / 'build' / 'lib').mkdir(parents=True)
     (tmp_path / 'build' / 'lib' / 'd2l.py').write_text('# old\n')
     script = ('import importlib.metadata as m, json, sys; '
-              'from tools import build_inputs; '
+              'from tools.build import build_inputs; '
               "print(json.dumps([m.version('d2l-linear-networks'), "
               'build_inputs.environment(sys.argv[1])]))')
     env = dict(os.environ, PYTHONPATH=str(ROOT))
@@ -201,15 +202,16 @@ def test_what_pip_wheel_leaves_in_the_book_is_no_input(tmp_path):
 
 
 def debian_sh(tmp_path, *args):
-    """Run tools/debian.sh as a user who is neither root nor a sudoer."""
+    """Run tools/build/debian.sh as a user who is neither root nor a sudoer."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir(exist_ok=True)
     for name, script in (('id', 'echo 1000'), ('sudo', 'exit 1')):
         (bin_dir / name).write_text(f'#!/bin/sh\n{script}\n')
         (bin_dir / name).chmod(0o755)
     env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}')
-    return subprocess.run(['sh', str(ROOT / 'tools' / 'debian.sh'), *args],
-                          env=env, capture_output=True, text=True)
+    debian = ROOT / 'tools' / 'build' / 'debian.sh'
+    return subprocess.run(['sh', str(debian), *args], env=env,
+                          capture_output=True, text=True)
 
 
 def test_debian_sh_names_the_missing_package_and_its_command(tmp_path):
@@ -420,12 +422,12 @@ def test_a_fork_publishes_buttons_and_notebooks_of_its_own(built_copy):
     assert 'd2l-linear-networks' not in text
 
 
-# ---- tools/build.py, with a stand-in for jupyter-book --------------------
+# ---- tools/build/build.py, with a stand-in for jupyter-book -----------------
 TARGET = '_build/html/index.html'
 
 
 def book_for_build(tmp_path):
-    """A tiny book that tools/build.py accepts: a page, d2l.py, a toc."""
+    """A tiny book that tools/build/build.py accepts: a page, d2l.py, a toc."""
     book = make_book(tmp_path, ['print(1)'])
     (book / 'd2l.py').write_text('# library\n')
     return book
@@ -452,7 +454,7 @@ def test_a_second_build_waits_for_the_first(tmp_path):
                 (f"while not pathlib.Path({str(go)!r}).exists():\n"
                  "    time.sleep(0.01)\n" if wait else '') +
                 "log.write('end\\n')\n")
-    args = [sys.executable, '-m', 'tools.build', TARGET, '--']
+    args = [sys.executable, '-m', 'tools.build.build', TARGET, '--']
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     first = subprocess.Popen(args + writer(then=step(wait=True)), cwd=book,
                              env=env, stdout=subprocess.DEVNULL)
@@ -495,7 +497,7 @@ def test_the_builds_kernels_import_the_checkouts_d2l(tmp_path):
     # A stand-in for jupyter-book: it runs the page as the build does.
     run_page = [sys.executable, '-c', (
         'import nbformat, pathlib\n'
-        'from tools.notebooks import run\n'
+        'from tools.library.notebooks import run\n'
         "nb = nbformat.read('chapter/where.ipynb', 4)\n"
         "run(nb, 'chapter')\n"
         f'pathlib.Path({TARGET!r}).parent.mkdir(parents=True)\n'
@@ -534,7 +536,7 @@ def test_a_looping_cell_is_named_in_the_last_line(tmp_path):
         'sphinx:\n  config:\n    nb_execution_raise_on_error: true\n')
     jupyter_book = Path(sys.executable).parent / 'jupyter-book'
     result = subprocess.run(
-        [sys.executable, '-m', 'tools.build', TARGET, '--',
+        [sys.executable, '-m', 'tools.build.build', TARGET, '--',
          str(jupyter_book), 'build', '.', '--builder', 'html'],
         cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True, text=True, timeout=240)
@@ -677,7 +679,7 @@ def test_myst_the_book_cannot_build_is_named_before_it_starts(
         f'build: page0.ipynb, cell {number}, line {line}: {expected}')
 
 
-# ---- tools/build.py with jupyter-book, on a tiny book ----------------------
+# ---- tools/build/build.py with jupyter-book, on a tiny book -----------------
 PNG = ('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhf'
        'DwAChwGA60e6kgAAAABJRU5ErkJggg==')  # one pixel
 TINY_CONFIG = '''title: Tiny
@@ -693,7 +695,7 @@ sphinx:
 def jupyter_book(book):
     """Build the tiny book as `make html` does; return (code, log)."""
     result = subprocess.run(
-        [sys.executable, '-m', 'tools.build', TARGET, '--',
+        [sys.executable, '-m', 'tools.build.build', TARGET, '--',
          str(ROOT / '.venv' / 'bin' / 'jupyter-book'), 'build', '.',
          '--builder', 'html', '--warningiserror', '--keep-going'],
         cwd=book, env=dict(os.environ, PYTHONPATH=str(ROOT)),
@@ -753,7 +755,7 @@ def test_a_cell_that_shows_too_much_fails_the_build_named(tmp_path):
     (book / 'd2l.py').write_text('# library\n')
     (book / '_config.yml').write_text(
         TINY_CONFIG + f'    d2l_max_cell_output: {limit}\n'
-        '  extra_extensions: [tools.sphinx_outputs]\n')
+        '  extra_extensions: [tools.sphinx.outputs]\n')
     code, log = jupyter_book(book)
     assert code != 0
     warnings = [line for line in build.ANSI.sub('', log).splitlines()
@@ -788,7 +790,7 @@ def test_a_line_the_kernel_split_is_shown_as_printed(tmp_path):
     (book / '_config.yml').write_text(
         'title: Tiny\nonly_build_toc_files: true\n'
         'execute:\n  execute_notebooks: "off"\n'
-        'sphinx:\n  local_extensions:\n    tools.sphinx_streams: ./\n'
+        'sphinx:\n  local_extensions:\n    tools.sphinx.streams: ./\n'
         '  config:\n    nb_merge_streams: true\n')
     os.symlink(ROOT / 'tools', book / 'tools')
     code, log = jupyter_book(book)
@@ -909,9 +911,9 @@ def make_venv(book, python):
 def makefile_only(tmp_path):
     for name in ('Makefile', 'requirements.txt', 'pyproject.toml'):
         (tmp_path / name).write_bytes((ROOT / name).read_bytes())
-    (tmp_path / 'tools').mkdir()
-    (tmp_path / 'tools' / 'check_python.py').write_bytes(
-        (ROOT / 'tools' / 'check_python.py').read_bytes())
+    (tmp_path / 'tools' / 'build').mkdir(parents=True)
+    (tmp_path / 'tools' / 'build' / 'check_python.py').write_bytes(
+        (ROOT / 'tools' / 'build' / 'check_python.py').read_bytes())
     return tmp_path
 
 

@@ -26,8 +26,8 @@ import pytest
 from PIL import Image
 
 from tests.utils import D2L_URL, LAUNCHED, ROOT
-from tools.lock_colab import canonical, colab_versions, pins
-from tools.notebooks import run
+from tools.build.lock_colab import canonical, colab_versions, pins
+from tools.library.notebooks import run
 
 RUNTIMES = ['312', '313']
 RUNTIME = os.environ.get('D2L_COLAB', '')

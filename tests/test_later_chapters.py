@@ -17,7 +17,7 @@ import nbformat
 import numpy
 
 from tests.utils import ROOT, house_table, serve
-from tools.notebooks import run
+from tools.library.notebooks import run
 
 PROGRAM = ROOT / 'tests' / 'later_chapter_program.py'
 TOOLS_PROGRAM = ROOT / 'tests' / 'later_chapter_tools_program.py'

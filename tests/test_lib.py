@@ -1,4 +1,4 @@
-"""Tests of tools/make_lib.py, the step that generates d2l.py."""
+"""Tests of tools/library/make_lib.py, the step that generates d2l.py."""
 import ast
 import json
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.utils import ROOT, make_book
-from tools import make_lib, notebooks, toc
+from tools.library import make_lib, notebooks, toc
 
 
 MARK = make_lib.MARKER
@@ -137,7 +137,8 @@ def test_a_name_bound_twice_is_refused_naming_both_cells(tmp_path, first,
                      [f'{MARK}\n{second}'])
     later, earlier = 'page1.ipynb, cell 1', 'page0.ipynb, cell 2'
     if name == 'sys':  # d2l.py's header imports it
-        later, earlier = earlier, 'the header of d2l.py (tools/make_lib.py)'
+        later, earlier = earlier, ('the header of d2l.py '
+                                   '(tools/library/make_lib.py)')
     with pytest.raises(make_lib.LibError) as e:
         make_lib.build(book)
     assert str(e.value).startswith(f'{later} '), e.value

@@ -59,7 +59,7 @@ def test_a_small_change_fails_nbval(name, tmp_path):
     assert text.count(old) == 1, f'the mutation no longer applies: {old}'
     path.write_text(text.replace(old, new), encoding='utf-8')
     # Later cells and notebooks use d2l, so d2l.py changes with the notebook.
-    subprocess.run([sys.executable, '-m', 'tools.make_lib'], cwd=book,
+    subprocess.run([sys.executable, '-m', 'tools.library.make_lib'], cwd=book,
                    check=True, capture_output=True)
     # The kernel must import the copy's d2l.py, not the editable install's.
     env = dict(os.environ, PYTHONPATH=str(book))

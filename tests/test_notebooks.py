@@ -11,8 +11,9 @@ import yaml
 
 from tests.utils import (D2L_URL, LAUNCHED, NOTEBOOKS, ROOT, cells,
                          read_notebook)
-from tools import execute, toc
-from tools.notebooks import book_metadata, run
+from tools.build import execute
+from tools.library import toc
+from tools.library.notebooks import book_metadata, run
 
 SECTIONS = sorted(ROOT.glob('chapter_linear-networks/*.ipynb'))
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
@@ -94,7 +95,8 @@ def test_outputs_come_from_one_clean_run(path):
         for out in c.get('outputs', []):
             assert out['output_type'] != 'error'
             assert out.get('name') != 'stderr', ''.join(out['text'])
-        # one stream output per run of prints (tools.notebooks merges them)
+        # one stream output per run of prints (tools.library.notebooks
+        # merges them)
         names = [out.get('name') for out in c.get('outputs', [])]
         assert all(a is None or a != b for a, b in zip(names, names[1:]))
 
@@ -168,7 +170,8 @@ def test_notebooks_carry_the_books_kernel_and_no_widget_state(path):
     metadata = read_notebook(path)['metadata']
     assert metadata == book_metadata(metadata), (
         f'{path.name} was saved with another kernel or with widget state: '
-        f'`make execute` (or `.venv/bin/python -m tools.execute {path}`) '
+        '`make execute` (or `.venv/bin/python -m tools.build.execute '
+        f'{path}`) '
         'stores it with the book\'s')
 
 

@@ -2,7 +2,7 @@
 
 The MXNet code of every section of Chapters 4 to 7 of d2l-en v0.17.6 (the
 edition on classic.d2l.ai) with code, unchanged, is in tests/d2l-en-0.17.6
-(tools/original_code.py copied it). Each section runs top to bottom in a
+(tools/build/original_code.py copied it). Each section runs top to bottom in a
 fresh kernel, in a folder of its own, with its own `from d2l import mxnet
 as d2l`, which imports this checkout's d2l.py. Only the time it takes is
 cut, before it starts: at most MAX_EPOCHS epochs, and one where it trains
@@ -27,8 +27,8 @@ import pytest
 
 import d2l
 from tests.utils import ROOT, house_table, serve
-from tools.notebooks import pythonpath, run
-from tools.original_code import ORIGINAL, SEPARATOR, mxnet_cells
+from tools.library.notebooks import pythonpath, run
+from tools.build.original_code import ORIGINAL, SEPARATOR, mxnet_cells
 
 MAX_EPOCHS = 10
 # predict_ch3 shows the first six images of a minibatch (4.2), and section

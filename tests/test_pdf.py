@@ -12,7 +12,7 @@ import pytest
 
 from tests.utils import (ROOT, SPEC_EQUATIONS, SPEC_FIGURES, SPEC_SECTIONS,
                          cells, exercise_names, sections)
-from tools import toc
+from tools.library import toc
 
 PDF = ROOT / '_build' / 'latex' / 'd2l-linear-networks.pdf'
 

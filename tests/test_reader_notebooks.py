@@ -1,7 +1,7 @@
 """The reader notebooks that the launch and download buttons open.
 
 `make html` writes them to _build/html/notebooks (the extension
-tools/sphinx_reader_notebooks.py). These tests read them as files, and then
+tools/sphinx/reader_notebooks.py). These tests read them as files, and then
 open each in JupyterLab, in the browser that the site test drives.
 """
 import base64
@@ -22,8 +22,8 @@ import yaml
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
                          Images, myst_left, read_notebook, site_problem)
-from tools import sphinx_reader_notebooks as reader
-from tools import toc
+from tools.sphinx import reader_notebooks as reader
+from tools.library import toc
 
 CONFIG = yaml.safe_load((ROOT / '_config.yml').read_text())
 PAGES = [p for p in toc.docnames(ROOT) if (ROOT / f'{p}.ipynb').exists()]
@@ -313,7 +313,7 @@ def test_an_answer_is_a_quotation_and_going_further_a_collapsed_heading():
     (':::{going-further}\nSome text.\n:::', 'takes no argument and no text'),
     (':::{admonition}\nNo title.\n:::', 'needs a title and a text'),
     (':::{margin}\nAside.\n:::', r'a \{margin\} block has no plain-'
-     r'Markdown form: convert it in tools/sphinx_reader_notebooks.py'),
+     r'Markdown form: convert it in tools/sphinx/reader_notebooks.py'),
 ])
 def test_a_directive_without_a_plain_form_stops_the_build(source, message):
     from sphinx.errors import ExtensionError

@@ -16,8 +16,8 @@ import yaml
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
                          SPEC_SECTIONS, Images, public_names, serve,
                          site_problem)
-from tools import sphinx_reader_notebooks as reader
-from tools import toc
+from tools.sphinx import reader_notebooks as reader
+from tools.library import toc
 
 SHOTS = ROOT / '_build' / 'screenshots'
 AXE = ROOT / '_build' / 'axe' / 'axe.min.js'
@@ -340,10 +340,10 @@ def check_weight(responses, site, name):
 
 def test_the_book_fails_a_cell_that_shows_more_than_a_page_may_weigh():
     # A cell that printed 50 MB built green, and check_weight then timed
-    # out rather than naming it: tools/sphinx_outputs.py fails the build,
+    # out rather than naming it: tools/sphinx/outputs.py fails the build,
     # naming the cell, below the weight one page may have.
     sphinx = CONFIG['sphinx']
-    assert 'tools.sphinx_outputs' in sphinx['local_extensions']
+    assert 'tools.sphinx.outputs' in sphinx['local_extensions']
     assert 0 < sphinx['config']['d2l_max_cell_output'] < MAX_PAGE_BYTES
 
 
@@ -472,7 +472,7 @@ def test_the_pdf_link_leads_to_a_pdf(tmp_path):
     # site; without it, to the published site's.
     from types import SimpleNamespace
 
-    from tools import sphinx_pdf_link as pdf_link
+    from tools.sphinx import pdf_link
     html = tmp_path / '_build' / 'html'
     html.mkdir(parents=True)
     config = SimpleNamespace(

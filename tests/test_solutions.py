@@ -1,9 +1,9 @@
-"""The exercises and their solutions (tools/sphinx_solutions.py).
+"""The exercises and their solutions (tools/sphinx/solutions.py).
 
 In the sources: every section ends with Summary, Exercises and Solutions,
 one solution per exercise, in order, each opening with its answer in at
 most three sentences, and ending, if it goes beyond the chapter, with a
-Going further part (tools/sphinx_going_further.py). On the site (`make
+Going further part (tools/sphinx/going_further.py). On the site (`make
 html`): each page shows as many solutions as exercises, each exercise links
 to its solution, each answer is set apart and each Going further part
 folded; the reader notebooks have them under a heading, each answer a
@@ -26,9 +26,9 @@ from sphinx.search.en import SearchEnglish
 from tests.utils import (READER, ROOT, SITE, copy_built_book,
                          exercise_names, exercises, make_html, read_notebook,
                          sections)
-from tools import toc
-from tools.make_lib import MARKER
-from tools.notebooks import SOLUTIONS, without_solutions
+from tools.library import toc
+from tools.library.make_lib import MARKER
+from tools.library.notebooks import SOLUTIONS, without_solutions
 
 SECTIONS = sections()
 START = re.compile(r'^:::\{solution-start\} (\S+)$', re.M)
@@ -460,7 +460,7 @@ def fold(*children):
 
     from docutils.utils import new_document
 
-    from tools.sphinx_going_further import FoldGoingFurther
+    from tools.sphinx.going_further import FoldGoingFurther
     document = new_document('page')
     document.settings.env = SimpleNamespace(docname='chapter_x/page')
     document += children
@@ -472,7 +472,7 @@ def test_going_further_folds_the_rest_of_its_solution():
     from docutils import nodes
     from sphinx_exercise.nodes import solution_node
 
-    from tools.sphinx_going_further import going_further
+    from tools.sphinx.going_further import going_further
     content = nodes.container('', nodes.paragraph('', 'Detail.'),
                               going_further(), nodes.paragraph('', 'More.'),
                               nodes.container('', classes=['cell']))
@@ -494,7 +494,7 @@ def test_a_misplaced_going_further_stops_the_build(where, message):
     from sphinx.errors import ExtensionError
     from sphinx_exercise.nodes import solution_node
 
-    from tools.sphinx_going_further import going_further
+    from tools.sphinx.going_further import going_further
     marker = going_further()
     page = ([nodes.paragraph('', 'Text.'), marker] if where == 'outside'
             else [solution_node('', nodes.container(

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from tests.utils import ROOT
-from tools import sphinx_reader_notebooks as reader
+from tools.sphinx import reader_notebooks as reader
 
 WORKFLOW = ROOT / '.github' / 'workflows' / 'book.yml'
 

@@ -213,14 +213,14 @@ EXERCISE = re.compile(r'^:::\{exercise\}[ \t]*\n:label: (\S+)$', re.M)
 def sections():
     """The chapter's section notebooks in the order of the table of
     contents: 3.1, 3.2, ..."""
-    from tools import toc
+    from tools.library import toc
     return [p for p in toc.pages(ROOT) if p.suffix == '.ipynb' and
             p.parent.name == 'chapter_linear-networks']
 
 
 def exercises(path):
     """The labels of the exercises of the notebook at `path`, in order."""
-    from tools.notebooks import without_solutions
+    from tools.library.notebooks import without_solutions
     text = '\n'.join(''.join(c['source'])
                      for c in without_solutions(read_notebook(path))['cells']
                      if c['cell_type'] == 'markdown')

@@ -8,7 +8,7 @@ Colab's list lacks is left out of the lock as well, so that the stand-in has
 what Colab has and nothing more. `make lock` runs this; it needs the package
 registry.
 
-Usage: python -m tools.lock_colab PIP_COMPILE 313
+Usage: python -m tools.build.lock_colab PIP_COMPILE 313
 """
 import argparse
 import re
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIN = re.compile(r'^([A-Za-z0-9][A-Za-z0-9_.-]*)==(\S+)', re.M)
 
 

@@ -1,10 +1,10 @@
 """Re-run notebooks in place, so that their stored outputs are a clean run.
 
-Each notebook runs as the build runs it (tools/notebooks.py). The outputs
-stored here are what the tests compare against, so run this (`make
+Each notebook runs as the build runs it (tools/library/notebooks.py). The
+outputs stored here are what the tests compare against, so run this (`make
 execute`) after changing a notebook, and commit the notebook with them.
 
-Usage: python -m tools.execute NOTEBOOK.ipynb [...]
+Usage: python -m tools.build.execute NOTEBOOK.ipynb [...]
 """
 import argparse
 import os
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools.notebooks import (book_metadata, pythonpath, run,
+from tools.library.notebooks import (book_metadata, pythonpath, run,
                              write_atomically)
 
 

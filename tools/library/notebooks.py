@@ -19,7 +19,7 @@ import re
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The kernel the book's notebooks run in, whatever kernel a front end saved
 # one with: Python 3 of the environment that runs them.
@@ -37,7 +37,7 @@ SOLUTIONS = 'Solutions'
 
 def is_solutions_title(title):
     """Whether a heading, by its text as a reader sees it, begins a page's
-    Solutions section: the one rule of the pages (tools/sphinx_solutions.py)
+    Solutions section: the one rule of the pages (tools/sphinx/solutions.py)
     and of the notebooks (`without_solutions`)."""
     return title.strip() == SOLUTIONS
 
@@ -101,7 +101,7 @@ def without_solutions(nb):
 
 
 # The MyST a notebook may use: what the reader notebooks can write as plain
-# Markdown (tools/sphinx_reader_notebooks.py), each role with the Sphinx
+# Markdown (tools/sphinx/reader_notebooks.py), each role with the Sphinx
 # domain and type that resolve it. (The .md pages may use all Sphinx knows.)
 DIRECTIVES = ('exercise', 'figure', 'solution-start', 'solution-end',
               'admonition', 'going-further')
@@ -285,7 +285,7 @@ def merge_streams(nb):
 
     How a kernel's prints are split into messages depends on timing; the
     stored notebook should not (the site merges them the same way:
-    tools/sphinx_streams.py).
+    tools/sphinx/streams.py).
     """
     for cell in nb.cells:
         if 'outputs' in cell:

@@ -19,7 +19,7 @@ on it and says which input changed:
 Contents, not modification times, decide: a `touch`, a `git switch` there
 and back, or a copy leaves the caches alone. So do files in the book's
 folder that are not installed, such as the `*.egg-info` and `build/` that
-`pip wheel .` leaves behind. tools/build.py calls `refresh` before each
+`pip wheel .` leaves behind. tools/build/build.py calls `refresh` before each
 build.
 """
 import ast
@@ -31,8 +31,8 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-# Sphinx's environments (the PDF's apart: tools/sphinx_environments.py)
+ROOT = Path(__file__).resolve().parents[2]
+# Sphinx's environments (the PDF's apart: tools/sphinx/environments.py)
 # and the site.
 RENDERED = ('.doctrees', '.doctrees-latex', 'html')
 EXECUTED = ('.jupyter_cache', 'jupyter_execute') + RENDERED
@@ -135,14 +135,15 @@ def reach(root=ROOT):
 
 def inputs(root=ROOT):
     """Map each kind of input to (its parts, what it invalidates)."""
-    extensions = sorted((root / 'tools').glob('sphinx_*.py'))
+    extensions = sorted((root / 'tools' / 'sphinx').glob('*.py'))
     return {
         'execution': (environment(root), EXECUTED),
         # Without a record: everything, as for the environment.
         'd2l.py': (reach(root), RENDERED),
-        'extensions': ({f'tools/{p.name}': sha256(p) for p in extensions},
+        'extensions': ({f'tools/sphinx/{p.name}': sha256(p)
+                        for p in extensions},
                        RENDERED),
-        # `make html SOLUTIONS=0` (tools/sphinx_solutions.py): pages, PDF
+        # `make html SOLUTIONS=0` (tools/sphinx/solutions.py): pages, PDF
         'solutions': ({'SOLUTIONS': os.environ.get('D2L_SOLUTIONS', '1')},
                       RENDERED + ('latex',)),
     }

@@ -14,7 +14,7 @@ code cells can sit inside. On top of sphinx-exercise, this extension:
   grades the exercises), leaves every Solutions section out: of the pages,
   and so of the search index and the PDF, of the page sources that the
   site offers for download (here), and of the reader notebooks
-  (tools/sphinx_reader_notebooks.py).
+  (tools/sphinx/reader_notebooks.py).
 """
 import json
 import os
@@ -27,7 +27,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx_exercise.nodes import exercise_enumerable_node, solution_node
 
-from tools.notebooks import is_solutions_title, without_solutions
+from tools.library.notebooks import is_solutions_title, without_solutions
 
 COLLECTED = 'Solutions to the Exercises'  # the PDF's section at the end
 

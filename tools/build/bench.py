@@ -13,7 +13,7 @@ Writes _build/bench/bench.md and bench.json. The machine is shared and
 noisy, so every figure is a median: over --repeat runs for what takes under
 a second, over --slow-repeat runs for the rest (about 15 minutes in all).
 
-Usage: python -m tools.bench [--repeat N] [--slow-repeat N] [--quick]
+Usage: python -m tools.build.bench [--repeat N] [--slow-repeat N] [--quick]
 """
 import argparse
 import collections
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import nbformat
 
-from tools import notebooks
+from tools.library import notebooks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / '_build' / 'bench'
 NOTEBOOKS = sorted(ROOT.glob('chapter_*/*.ipynb'))
 TRAINING = {  # notebook: first line of its train_ch3 cell

@@ -7,12 +7,12 @@ one and appends a newline, so a split line gains a blank line after it
 ("epoch 2, loss 0.000128" + "\\nepoch 3 ..." becomes two lines apart), and
 only when the build's machine was slow at that moment. Its pieces are
 joined here as they were printed, as `make execute` joins them in the
-stored notebooks (tools.notebooks.merged_streams), so that the site shows
-what nbval compares.
+stored notebooks (tools.library.notebooks.merged_streams), so that the site
+shows what nbval compares.
 """
 from myst_nb.core import render
 
-from tools.notebooks import merged_streams
+from tools.library.notebooks import merged_streams
 
 
 def setup(app):

@@ -10,7 +10,7 @@ reachable where CDNs may not be), checked against the sha512 the registry
 published for that version (pinned below), and only the files the book uses
 are unpacked. A package's folder is replaced whole or not at all.
 
-Usage: python -m tools.vendor PACKAGE...   (mathjax, axe-core)
+Usage: python -m tools.build.vendor PACKAGE...   (mathjax, axe-core)
 """
 import base64
 import hashlib
@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-BUILD = Path(__file__).resolve().parent.parent / '_build'
+BUILD = Path(__file__).resolve().parents[2] / '_build'
 
 
 @dataclass(frozen=True)

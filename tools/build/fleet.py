@@ -12,7 +12,7 @@ OPENBLAS_CORETYPE makes OpenBLAS take the kernels it would take there.
 Prints a table, setting -> cells passed, with each run's time, and exits 1
 if any cell failed.
 
-Usage: python -m tools.fleet [SETTING ...]   (default: all of them)
+Usage: python -m tools.build.fleet [SETTING ...]   (default: all of them)
 """
 import argparse
 import os
@@ -24,7 +24,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = sorted(p.name for p in ROOT.glob('chapter_*') if p.is_dir())
 # The variables by which a machine chooses kernels or threads: OpenBLAS's,
 # OpenMP's, MKL's and oneDNN's. A newcomer's machine has none of them.

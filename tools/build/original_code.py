@@ -1,6 +1,6 @@
 """Copy the original book's MXNet code for the tests: `python -m
-tools.original_code D2L_EN` (D2L_EN: the files of d2l-en's release v0.17.6,
-the MXNet edition on classic.d2l.ai, e.g. from `git archive v0.17.6`).
+tools.build.original_code D2L_EN` (D2L_EN: the files of d2l-en's release
+v0.17.6, the MXNet edition on classic.d2l.ai, e.g. from `git archive v0.17.6`).
 
 tests/test_original_chapters.py runs the MXNet code of every section of
 Chapters 4 to 7 on this `d2l`, and checks what "Tools for Later Chapters"
@@ -23,7 +23,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = ROOT / 'tests' / 'd2l-en-0.17.6'
 RUN = range(4, 8)  # the chapters whose code the tests run
 BLOCK = re.compile(r'^```\{\.python \.input[^}]*\}\n(.*?)^```', re.S | re.M)
@@ -80,7 +80,7 @@ def main(book):
         if int(number.split('.')[0]) in RUN:
             header = (f'# Section {number} of d2l-en v0.17.6, {where}: its '
                       'MXNet cells, unchanged\n# (MIT-0: LICENSE-SAMPLECODE), '
-                      'written by tools/original_code.py.\n')
+                      'written by tools/build/original_code.py.\n')
             text = header + ''.join(f'{SEPARATOR}\n{c}\n' for c in cells)
             (ORIGINAL / f'{number}-{path.stem}.ipy').write_text(text)
         elif int(number.split('.')[0]) > RUN.stop - 1:

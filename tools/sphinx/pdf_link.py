@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docutils import nodes
 
-from tools.sphinx_reader_notebooks import site_url
+from tools.sphinx.reader_notebooks import site_url
 
 
 def pdf_name(config):

@@ -13,7 +13,7 @@ reader opens it (sphinx-togglebutton, which Jupyter Book ships, folds every
 ``admonition dropdown``); in the PDF the same part in full, after a bold
 "Going further" (a box within the solution's box, which LaTeX cannot break
 across pages); in the reader notebooks a heading that JupyterLab shows
-collapsed (tools/sphinx_reader_notebooks.py).
+collapsed (tools/sphinx/reader_notebooks.py).
 """
 from docutils import nodes
 from sphinx.errors import ExtensionError

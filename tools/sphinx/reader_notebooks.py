@@ -22,7 +22,7 @@ built, this writes each notebook page again as plain Jupyter Markdown, to
   follows the exercises (or, with D2L_SOLUTIONS=0, no Solutions section);
   a solution's answer (an admonition) as a quotation that begins
   "**Answer.**", and its Going further part
-  (tools/sphinx_going_further.py) under a heading of that name, which
+  (tools/sphinx/going_further.py) under a heading of that name, which
   JupyterLab shows collapsed, as the site shows the part folded.
 
 Code cells and their outputs are the source notebook's own, except that
@@ -59,8 +59,8 @@ from sphinx import addnodes
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from tools.notebooks import ROLES, book_metadata, without_solutions
-from tools.sphinx_figure_alt import figure_alt
+from tools.library.notebooks import ROLES, book_metadata, without_solutions
+from tools.sphinx.figure_alt import figure_alt
 
 logger = logging.getLogger(__name__)
 FOLDER = 'notebooks'
@@ -208,7 +208,7 @@ class Converter:
         """A role's text as Markdown, as Sphinx resolved it for the site."""
         if role not in ROLES:
             self.fail(f'{{{role}}} has no plain-Markdown form: add it to '
-                      'ROLES in tools/notebooks.py')
+                      'ROLES in tools/library/notebooks.py')
         domain, typ = ROLES[role]
         explicit = re.fullmatch(r'(.*?)\s*<([^<>]+)>', text, re.S)
         title, target = explicit.groups() if explicit else (text, text)
@@ -285,7 +285,7 @@ class Converter:
         number = (self.figure_number(options['name']) if 'name' in options
                   else '')
         # Alt text is read aloud and shown when an image cannot be: the
-        # site's (tools/sphinx_figure_alt.py), in plain text.
+        # site's (tools/sphinx/figure_alt.py), in plain text.
         plain = re.sub(r'[][*_`]', '', ROLE.sub(r'\2', caption))
         alt = (re.sub(r'[][]', '', options['alt']) if 'alt' in options
                else figure_alt(number, plain))
@@ -318,7 +318,7 @@ class Converter:
             self.fail('give the {going-further} fence a markdown cell of '
                       'its own, with nothing else in it')
         self.fail(f'a {{{directive}}} block has no plain-Markdown form: '
-                  'convert it in tools/sphinx_reader_notebooks.py')
+                  'convert it in tools/sphinx/reader_notebooks.py')
 
     def markdown_cell(self, cell):
         text = ''.join(cell['source'])

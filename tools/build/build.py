@@ -4,11 +4,11 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
 * One at a time: a second build of the same tree (another `make html`, or
   `make -j` making the site and the PDF together) waits for the first.
 * The sources first: every page of _toc.yml is there and readable, no
-  page of a chapter folder is missing from it (tools/toc.py), and no
+  page of a chapter folder is missing from it (tools/library/toc.py), and no
   notebook holds MyST the book cannot build (a misspelled directive,
   role or exercise label, a fence left open, a solution outside the
-  Solutions section: tools/notebooks.py, check_markup).
-* The caches follow their inputs' contents (tools/build_inputs.py).
+  Solutions section: tools/library/notebooks.py, check_markup).
+* The caches follow their inputs' contents (tools/build/build_inputs.py).
 * Nothing a failed or killed build wrote reaches a later site. While the
   marker _build/.build-failed exists, every page is read and written again
   and the executed outputs (_build/jupyter_execute) are made afresh from the
@@ -25,7 +25,7 @@ do to builds: two at once, a kill, a full disk, an edit while it runs.
   _config.yml, is named with its cell and error in the build's last lines,
   below the tracebacks.
 
-Usage: python -m tools.build TARGET -- COMMAND...
+Usage: python -m tools.build.build TARGET -- COMMAND...
 (run in the book's folder; COMMAND is the jupyter-book build that writes
 TARGET).
 """
@@ -42,8 +42,9 @@ import sys
 import time
 from pathlib import Path
 
-from tools import build_inputs, toc
-from tools.notebooks import (NotebookError, cell_timeout, check_markup,
+from tools.build import build_inputs
+from tools.library import toc
+from tools.library.notebooks import (NotebookError, cell_timeout, check_markup,
                              load, pythonpath)
 
 CACHE, OUTPUTS = '.jupyter_cache', 'jupyter_execute'

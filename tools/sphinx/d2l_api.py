@@ -19,7 +19,7 @@ import json
 import re
 from pathlib import Path
 
-from tools import toc
+from tools.library import toc
 
 PAGE = 'chapter_appendix/api'
 PROVENANCE = re.compile(r'# Defined in (\S+\.ipynb)$')

@@ -6,7 +6,7 @@ named here, Debian 12's own. `make` runs this with PYTHON before it creates
 .venv, so pip never starts with an interpreter it would fail with halfway.
 Only the standard library: it runs before anything is installed.
 
-Usage: python tools/check_python.py
+Usage: python tools/build/check_python.py
 """
 import importlib.util
 import sys

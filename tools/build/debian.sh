@@ -1,7 +1,7 @@
 #!/bin/sh
 # Make sure a file that a Debian package provides is there.
 #
-# Usage: tools/debian.sh [--else WHAT] PACKAGE FILE
+# Usage: tools/build/debian.sh [--else WHAT] PACKAGE FILE
 #
 # If FILE is missing: as root or with passwordless sudo (as on CI runners),
 # install PACKAGE with apt-get (refreshing the package lists first if

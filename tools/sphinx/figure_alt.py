@@ -5,7 +5,7 @@ image cannot load. Without ``:alt:``, docutils makes the image's URI its
 alt text, so a reader would hear "../_images/fit-linreg.svg". This gives
 every figure image that has no ``:alt:`` of its own "Figure 3.1.2: " and
 its caption as plain text, once the numbers are known; the reader notebooks
-(tools/sphinx_reader_notebooks.py) give their figures the same text. (The
+(tools/sphinx/reader_notebooks.py) give their figures the same text. (The
 plots of code cells take theirs from the cell's metadata, ``mystnb.image
 .alt``, which myst-nb reads.)
 """

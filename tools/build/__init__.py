@@ -1,0 +1,1 @@
+"""What make runs around Sphinx: the build, its caches and measurements."""
