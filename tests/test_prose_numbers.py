@@ -3,11 +3,14 @@ r"""Numbers quoted in the text must match the outputs and code beside them.
 Every decimal number that the text of a notebook writes (0.832, 4.85, 0.8,
 83.2%, $0.0036334$, $1.3 \times 10^4$), in prose or in math, must appear,
 as written or rounded to as many digits, among the numbers of that
-notebook's code or stored outputs. So when a change of seed, of code or of
-a constant changes an output, the sentence that quotes the old value fails
-here instead of going stale. A failure names the notebook, the cell (its
-index, counted from 0 as in the notebook's JSON), the number and the
-sentence, and the notebooks where the number does appear.
+notebook's code or stored outputs. A number of one significant digit (0.03,
+0.3, 2e-3 as 0.002) is so coarse that a tenth of all outputs round to it,
+so it must appear with its very value (0.03 or 0.030, not 0.0255). So
+when a change of seed, of code or of a constant changes an output, the
+sentence that quotes the old value fails here instead of going stale. A
+failure names the notebook, the cell (its index, counted from 0 as in the
+notebook's JSON), the number and the sentence, and the notebooks where the
+number does appear.
 
 A sentence that cites another page ({numref}, {ref} or {doc} to a label of
 another notebook) quotes that page: its numbers must appear in the cited
@@ -305,10 +308,17 @@ class Quote:
                 self.derived = derived
 
     def matches(self, found):
-        """Whether `found` (a number's text) is what the quote says."""
+        """Whether `found` (a number's text) is what the quote says: the
+        same value, or, for a quote of two significant digits or more,
+        rounded to it."""
         value = decimal.Decimal(found)
+        factors = (1, 100) if self.percent else (1,)
+        if len(self.number.replace('.', '').lstrip('0')) == 1:
+            quoted = decimal.Decimal(self.number)
+            return any(abs(value * factor / decimal.Decimal(repr(self.scale)))
+                       == quoted for factor in factors)
         return any(rounds_to(value * factor, self.number, self.scale)
-                   for factor in ((1, 100) if self.percent else (1,)))
+                   for factor in factors)
 
 
 def math_spans(text):
@@ -513,8 +523,10 @@ def tiny_notebook(text, output):
     ('The accuracy is 0.83, or 83.2%.', []),        # rounded; as a percentage
     ('The accuracy is 0.847.', ['0.847']),          # misquoted
     ('It reached 84.70%.', ['84.70%']),
-    ('Hence 0.8%.', []),                            # as the output writes it
-    ('Roughly 0.8 or 95%; `0.847`.', []),           # one decimal; not checked
+    ('Hence 0.8321%.', []),                         # as the output writes it
+    ('Roughly 0.83 or 95%; `0.847`.', []),          # not checked
+    ('Roughly 0.8.', ['0.8']),                      # one digit: no rounding
+    ('The rate 0.03; not 0.3.', ['0.3']),           # but its very value
     ('Roughly 0.9; $0.847$ in math.', ['0.9', '0.847']),
     ('The rate was 0.04.', ['0.04']),               # no prefix of 0.035
     ('$8.32 \\times 10^{-1}$, not $8.32$.', ['8.32']),
@@ -536,7 +548,7 @@ def test_the_check_itself(text, bad):
 
 
 def test_a_cell_exempts_the_numbers_its_metadata_names():
-    nb = tiny_notebook('Say 0.1, 0.8 and 0.1; the loss is 0.9.', '0.832\n')
+    nb = tiny_notebook('Say 0.1, 0.83 and 0.1; the loss is 0.9.', '0.832\n')
     assert misquoted(nb) == ['0.1', '0.1', '0.9']
     nb['cells'][1]['metadata'] = {
         'd2l': {EXEMPT: {'0.1': 'an illustrative probability'}}}
