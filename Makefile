@@ -21,7 +21,7 @@ COMPAT := $(COLAB) newest
 NOTEBOOKS := $(sort $(wildcard chapter_*/*.ipynb))
 PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 	execution.md references.bib _toc.yml _config.yml $(wildcard img/*.svg) \
-	$(wildcard tools/sphinx/static/*)
+	$(wildcard tools/sphinx/static/* tools/sphinx/static/*/*)
 
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
@@ -196,7 +196,7 @@ _build/axe/axe.min.js: tools/build/vendor.py | $(VENV)/.installed
 # notebook stops the build (nb_execution_raise_on_error) before any page
 # shows its traceback.
 BOOK_INPUTS := $(VENV)/.installed d2l.py _build/.data-checked $(PAGES) \
-	$(wildcard tools/sphinx/*.py) _build/.solutions
+	$(wildcard tools/sphinx/*.py tools/library/*.py) _build/.solutions
 
 # SOLUTIONS=0 builds the book without the solutions to the exercises, for a
 # course that grades them (tools/sphinx/solutions.py). _build/.solutions

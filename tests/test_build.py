@@ -28,8 +28,9 @@ SOFTMAX_CONCISE = 'chapter_linear-networks/softmax-regression-concise.ipynb'
 
 def fake_book(tmp_path):
     """A folder with the inputs build_inputs looks at, and filled caches."""
-    (tmp_path / 'tools' / 'sphinx').mkdir(parents=True)
-    (tmp_path / 'tools' / 'sphinx' / 'x.py').write_text('# extension\n')
+    for job in ('sphinx', 'library'):  # the extensions, what they import
+        (tmp_path / 'tools' / job).mkdir(parents=True)
+        (tmp_path / 'tools' / job / 'x.py').write_text('# extension\n')
     (tmp_path / 'd2l.py').write_text('# library\n')
     build = tmp_path / '_build'
     assert list(build_inputs.refresh(build, tmp_path)) == [
@@ -141,11 +142,12 @@ def test_without_a_record_of_d2l_py_every_execution_is_cleared(tmp_path):
     assert not any((build / n).exists() for n in build_inputs.EXECUTED)
 
 
-def test_a_changed_extension_clears_only_the_rendered_pages(tmp_path):
+@pytest.mark.parametrize('job', ['sphinx', 'library'])
+def test_a_changed_extension_clears_only_the_rendered_pages(tmp_path, job):
     build = fake_book(tmp_path)
-    (tmp_path / 'tools' / 'sphinx' / 'x.py').write_text('# changed\n')
+    (tmp_path / 'tools' / job / 'x.py').write_text('# changed\n')
     assert build_inputs.refresh(build, tmp_path) == {
-        'extensions': 'tools/sphinx/x.py changed'}
+        'extensions': f'tools/{job}/x.py changed'}
     assert (build / '.jupyter_cache').is_dir()
     assert not any((build / n).exists() for n in build_inputs.RENDERED)
 

@@ -3,8 +3,9 @@
 
 - ``library``: the book's sources as data (its notebooks and table of
   contents) and ``d2l.py``, generated from them;
-- ``build``: what ``make`` runs around Sphinx: the build, its caches, the
-  packages it vendors, and the measurements (bench, fleet, locks);
+- ``build``: the build around Sphinx, its caches and the packages it
+  vendors, and the maintainers' measurements and copies (bench, fleet,
+  locks, the original book's code for the tests);
 - ``sphinx``: the Sphinx extensions that ``_config.yml`` loads, and the
   site's own CSS and JavaScript (``sphinx/static``).
 """

@@ -1,1 +1,1 @@
-"""What make runs around Sphinx: the build, its caches and measurements."""
+"""The build around Sphinx, its caches, and the maintainers' tools."""

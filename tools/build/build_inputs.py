@@ -135,12 +135,14 @@ def reach(root=ROOT):
 
 def inputs(root=ROOT):
     """Map each kind of input to (its parts, what it invalidates)."""
-    extensions = sorted((root / 'tools' / 'sphinx').glob('*.py'))
+    # The extensions, and the library modules they import.
+    extensions = sorted([*(root / 'tools' / 'sphinx').glob('*.py'),
+                         *(root / 'tools' / 'library').glob('*.py')])
     return {
         'execution': (environment(root), EXECUTED),
         # Without a record: everything, as for the environment.
         'd2l.py': (reach(root), RENDERED),
-        'extensions': ({f'tools/sphinx/{p.name}': sha256(p)
+        'extensions': ({p.relative_to(root).as_posix(): sha256(p)
                         for p in extensions},
                        RENDERED),
         # `make html SOLUTIONS=0` (tools/sphinx/solutions.py): pages, PDF
