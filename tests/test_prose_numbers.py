@@ -1,11 +1,13 @@
 r"""Numbers quoted in the text must match the outputs and code beside them.
 
 Every decimal number that the text of a notebook writes (0.832, 4.85, 0.8,
-83.2%, $0.0036334$, $1.3 \times 10^4$), in prose or in math, must appear,
-as written or rounded to as many digits, among the numbers of that
-notebook's code or stored outputs. A number of one significant digit (0.03,
-0.3, 2e-3 as 0.002) is so coarse that a tenth of all outputs round to it,
-so it must appear with its very value (0.03 or 0.030, not 0.0255). So
+83.2%, 4.92e-07, $0.0036334$, $1.3 \times 10^4$), in prose or in math, must
+appear, as written or rounded to as many digits, among the numbers of that
+notebook's stored outputs, or with its very value in its code (lr = 0.03
+bears out "0.03"; a figure's width of 2.6 bears out no "about 2.6"). A
+number of one significant digit (0.03, 0.3, 2e-3 as 0.002) is so coarse
+that a tenth of all outputs round to it, so it must appear with its very
+value (0.03 or 0.030, not 0.0255). So
 when a change of seed, of code or of a constant changes an output, the
 sentence that quotes the old value fails here instead of going stale. A
 failure names the notebook, the cell (its index, counted from 0 as in the
@@ -26,8 +28,9 @@ it is written:
    \frac, \sqrt, \log, \log_2, \ln, \exp, e and \pi
    (`$\log_2 3 \approx 1.585$`, `$1 - 0.385 = 0.615$`). The test
    evaluates the expression, so the math must be right; the numbers in the
-   expression are checked as usual, and the result counts as the page's
-   own for the rest of the page.
+   expression are checked as usual, and the result bears out the other
+   quotes of its cell (only: else $3 / 100 = 0.03$ would clear every
+   stale 0.03 of the page).
 2. A number listed in its markdown cell's metadata with the reason it is
    not computed, such as an illustrative value or a constant from the
    literature: `"d2l": {"uncomputed_numbers": {"0.1": "an illustrative
@@ -58,7 +61,9 @@ import pytest
 from tests.utils import NOTEBOOKS, ROOT, read_notebook
 
 
-QUOTED = re.compile(r'(?<![\w.])(\d+\.\d+)(%?)(?!\w|\.\d)')
+# A number as prose writes it: 0.832, 83.2%, 4.92e-07.
+QUOTED = re.compile(
+    r'(?<![\w.])(\d+\.\d+)(?:[eE]([-+]?\d+))?(%?)(?!\w|\.\d)')
 VERSION_OF = re.compile(
     r'(?i)\b(numpy|mxnet|python|matplotlib|version|release|runtime)\s+"?$')
 SECTION_OF = re.compile(r'(?i)\bsections?\s+$')
@@ -294,11 +299,12 @@ class Quote:
     """A decimal number in the text of a markdown cell."""
 
     def __init__(self, text, m, math_span):
-        self.number, self.percent = m[1], m[2]
+        self.number, self.percent = m[1], m[3]
         self.text = m[0]
         self.start = m.start()
         power = POWER.match(text, m.end()) if math_span else None
-        self.scale = 10.0 ** int(power[1]) if power else 1.0
+        exponent = m[2] or (power[1] if power else '0')
+        self.scale = 10.0 ** int(exponent)
         self.derived = None
         if math_span:
             start = math_span[0]
@@ -307,13 +313,13 @@ class Quote:
                     derived, self.number, self.scale, signed=True):
                 self.derived = derived
 
-    def matches(self, found):
+    def matches(self, found, exactly=False):
         """Whether `found` (a number's text) is what the quote says: the
-        same value, or, for a quote of two significant digits or more,
-        rounded to it."""
+        same value, or, for a quote of two significant digits or more and
+        unless `exactly`, rounded to it."""
         value = decimal.Decimal(found)
         factors = (1, 100) if self.percent else (1,)
-        if len(self.number.replace('.', '').lstrip('0')) == 1:
+        if exactly or len(self.number.replace('.', '').lstrip('0')) == 1:
             quoted = decimal.Decimal(self.number)
             return any(abs(value * factor / decimal.Decimal(repr(self.scale)))
                        == quoted for factor in factors)
@@ -361,19 +367,29 @@ def one_line(text):
     return ' '.join(text.split())
 
 
+class Evidence:
+    """The decimal numbers of a notebook's code cells and of their text
+    outputs. A number the code writes (a constant such as lr = 0.03) bears
+    out only a quote of its very value; one that an output prints, any
+    quote it rounds to. (A figure's size, 2.6, is not \"about 2.6\" of
+    anything.)"""
+
+    def __init__(self, nb):
+        code, outputs = [], []
+        for cell in nb['cells']:
+            if cell['cell_type'] == 'code':
+                code.append(''.join(cell['source']))
+                outputs += [masked(text) for text in output_texts(cell)]
+        self.code = [m[0] for t in code for m in NUMBER.finditer(t)]
+        self.outputs = [m[0] for t in outputs for m in NUMBER.finditer(t)]
+
+    def bears_out(self, quote):
+        return (any(quote.matches(f, exactly=True) for f in self.code) or
+                any(quote.matches(f) for f in self.outputs))
+
+
 def evidence(nb):
-    """Every decimal number in the notebook's code and text outputs, and
-    what its math derives."""
-    texts = []
-    for cell in nb['cells']:
-        if cell['cell_type'] == 'code':
-            texts.append(''.join(cell['source']))
-            texts += [masked(text) for text in output_texts(cell)]
-    found = [m.group() for t in texts for m in NUMBER.finditer(t)]
-    return found + [repr(q.derived) for cell in nb['cells']
-                    if cell['cell_type'] == 'markdown'
-                    for q in quotes(''.join(cell['source']))
-                    if q.derived is not None]
+    return Evidence(nb)
 
 
 def exemptions(cell):
@@ -418,17 +434,20 @@ def misquotes(nb, name, book):
             continue
         markdown = ''.join(cell['source'])
         exempt = exemptions(cell)
+        # What the cell's math derives bears out the cell's other quotes,
+        # and no other cell's: 3 / 100 = 0.03 clears no stale rate.
+        derived = [repr(q.derived) for q in quotes(markdown)
+                   if q.derived is not None]
         for quote in quotes(markdown):
             if quote.derived is not None or quote.text in exempt:
                 continue
             start, end = sentence(markdown, quote.start)
             pages = book.cited(markdown[start:end], name) or [name]
-            if any(quote.matches(found) for page in pages
-                   for found in book.evidence[page]):
+            if (any(book.evidence[page].bears_out(quote) for page in pages)
+                    or any(quote.matches(d) for d in derived)):
                 continue
             elsewhere = [page for page, found in book.evidence.items()
-                         if page not in pages and
-                         any(quote.matches(f) for f in found)]
+                         if page not in pages and found.bears_out(quote)]
             bad.append((index, quote.text, one_line(markdown[start:end]),
                         elsewhere))
     return bad
@@ -535,6 +554,7 @@ def tiny_notebook(text, output):
     ('$1 - 2 \\times 0.8321 \\approx -0.664$; $0.8321 - 1 = 0.1679$.',
      ['0.1679']),                                   # the sign counts
     ('$\\frac{1}{\\ln 2} \\approx 1.44$, $x \\approx 1.44$.', []),  # derived
+    ('Now 8.32e-01, not 8.31e-01.', ['8.31e-01']),      # written as printed
     ('$e^{-0.8321} \\approx 0.44$, $\\sqrt{0.8321} \\approx 0.92$.',
      ['0.92']),                                     # wrong math fails
     ('It needs numpy 1.24 and Python 3.11.', []),
@@ -545,6 +565,23 @@ def tiny_notebook(text, output):
 ])
 def test_the_check_itself(text, bad):
     assert misquoted(tiny_notebook(text, 'test acc 0.8321\n')) == bad
+
+
+def test_a_number_the_code_writes_bears_out_only_its_very_value():
+    nb = tiny_notebook('It fell by about 2.6 times; the width 2.63.', '0.8\n')
+    nb['cells'][0]['source'] = ['d2l.set_figsize((7, 2.63))']
+    assert misquoted(nb) == ['2.6']
+    nb['cells'][0]['outputs'][0]['text'] = ['factor 2.57\n']  # printed
+    assert misquoted(nb) == []
+
+
+def test_what_math_derives_bears_out_its_own_cell_alone():
+    nb = tiny_notebook('The rate, $3 / 100 = 0.03$, and 0.03.', '0.8\n')
+    nb['cells'][0]['source'] = ['train(lr=0.035)']
+    assert misquoted(nb) == []
+    nb['cells'].append({'cell_type': 'markdown',
+                        'source': ['We trained at 0.03.']})
+    assert misquoted(nb) == ['0.03']
 
 
 def test_a_cell_exempts_the_numbers_its_metadata_names():
