@@ -111,6 +111,21 @@ def test_page(site, browser, axe, name, width):
                 .map(e => e.textContent.split("\\n")
                      .reduce((a, b) => b.length > a.length ? b : a))''')
             assert wide == [], f'{name}: code blocks wider than the page'
+            # And each has room for 79 columns (PEP 8), whatever its lines.
+            narrow = page.evaluate('''[...document.querySelectorAll(
+                    "article pre")].filter(e => {
+                    const s = getComputedStyle(e), line = document
+                        .createElement("span");
+                    line.style.font = s.font;
+                    line.style.whiteSpace = "pre";
+                    line.textContent = "m".repeat(79);
+                    e.append(line);
+                    const w = line.getBoundingClientRect().width;
+                    line.remove();
+                    return w > e.clientWidth - parseFloat(s.paddingLeft)
+                        - parseFloat(s.paddingRight);
+                }).map(e => e.textContent.slice(0, 40))''')
+            assert narrow == [], f'{name}: code blocks under 79 columns'
         check_fits(page, name, width)
         check_figure_text(page, site)
         # Colours measured as they settle, not halfway through the theme's
