@@ -262,9 +262,12 @@ window.addEventListener("load", () => {
 if (window.MathJax) {
   const SHRINK = 1.3;  // the most an equation is made smaller to fit
   const config = window.MathJax;
-  // Those that scroll become Tab stops once drawn.
-  config.startup = {...config.startup, pageReady: () => window.MathJax
-    .startup.defaultPageReady().then(() => focusScrollers(document))};
+  // Those that scroll become Tab stops once drawn. (Not through MathJax's
+  // startup.pageReady: with that replaced, a script that awaited
+  // MathJax.startup.promise just after the page loaded lost its page, for
+  // about one load in five on a busy machine; the browser tests did.)
+  window.addEventListener("load", () => window.MathJax.startup?.promise
+    .then(() => focusScrollers(document)));
 
   const opens = "([{\u27e8\u2308\u230a", closes = ")]}\u27e9\u2309\u230b";
   const bars = "|\u2016";  // open or close, as they come
