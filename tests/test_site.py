@@ -102,6 +102,7 @@ def test_page(site, browser, axe, name, width):
                 + ".d2l-going-further.toggle-hidden .toggle-button")]
             .forEach(b => b.click())''')
         page.wait_for_timeout(100)  # the figures' ResizeObserver
+        check_fold_names(page)
         if width >= 1280:
             # No code block scrolls sideways; the longest line of any that
             # does. (On a phone, 79 columns of code do not fit: they scroll.)
@@ -211,6 +212,26 @@ def balanced(text):
         elif c in pairs and (not opened or opened.pop() != pairs[c]):
             return False
     return opened == []
+
+
+def check_fold_names(page):
+    """Each fold's button says, to a screen reader, which part it opens:
+    its name is the exercise its solution answers, and no two are alike."""
+    from playwright.sync_api import expect
+    buttons = page.locator('.admonition.toggle > .admonition-title '
+                           '> .toggle-button')
+    folds = page.evaluate('''[...document.querySelectorAll(
+            ".admonition.toggle > .admonition-title > .toggle-button")]
+        .map(b => [b.closest(".solution").querySelector(
+                       ".admonition-title a").textContent.trim(),
+                   b.closest(".d2l-going-further") !== null])''')
+    names = []
+    for i, (exercise, further) in enumerate(folds):
+        name = ('Going further in the solution to ' if further
+                else 'Solution to ') + exercise
+        expect(buttons.nth(i)).to_have_accessible_name(name)
+        names.append(name)
+    assert len(set(names)) == len(names)
 
 
 def check_keyboard(page):

@@ -118,6 +118,29 @@ document.addEventListener("DOMContentLoaded", () => {
     ?.setAttribute("role", "complementary");
 });
 
+/* sphinx-togglebutton names every fold's button "Toggle hidden content",
+   so a screen reader's list of buttons reads the same name a dozen times.
+   Each is named after its fold's title, a Going further part's after
+   its solution's too ("Going further in the solution to ..."); whether it
+   is open, the button's aria-expanded says. (The buttons exist by now:
+   togglebutton.js, loaded before this file, adds them on
+   DOMContentLoaded too. test_solutions looks for a solution's title in
+   every file of a site without solutions: this comment names none.) */
+document.addEventListener("DOMContentLoaded", () => {
+  const titleOf = (box) => box?.querySelector(":scope > .admonition-title")
+    ?.textContent.replace(/\s+/g, " ").trim();
+  for (const button of document.querySelectorAll(
+      ".admonition.toggle > .admonition-title > .toggle-button")) {
+    const box = button.closest(".admonition");
+    let name = titleOf(box);
+    const solution = titleOf(box.parentElement.closest(".solution"));
+    if (solution) {
+      name += ` in the ${solution[0].toLowerCase()}${solution.slice(1)}`;
+    }
+    if (name) button.setAttribute("aria-label", name);
+  }
+});
+
 /* The colour-mode button's icons carry titles (Font Awesome turns each
    <i> into an <svg> with a <title>, some time after the page loads), which
    axe-core counts as text that the button's name, "Color mode", lacks.
