@@ -54,13 +54,16 @@ def http_server(tmp_path):
 
 @pytest.fixture(scope='module')
 def browser():
-    """Headless Chromium, driven by Playwright."""
+    """Headless Chromium, driven by Playwright, with the scrollbars a
+    reader sees (Playwright hides them), so that a test can see whether a
+    region that scrolls shows one."""
     if not CHROMIUM.exists():  # `make test` installs it, or stops and says so
         pytest.skip(f'needs a browser at {CHROMIUM}: `make browser` '
                     "installs Debian's chromium")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+            ignore_default_args=['--hide-scrollbars'])
         yield browser
         browser.close()

@@ -102,6 +102,7 @@ def test_page(site, browser, axe, name, width):
                 + ".d2l-going-further.toggle-hidden .toggle-button")]
             .forEach(b => b.click())''')
         page.wait_for_timeout(100)  # the figures' ResizeObserver
+        check_fold_names(page)
         if width >= 1280:
             # No code block scrolls sideways; the longest line of any that
             # does. (On a phone, 79 columns of code do not fit: they scroll.)
@@ -111,8 +112,23 @@ def test_page(site, browser, axe, name, width):
                 .map(e => e.textContent.split("\\n")
                      .reduce((a, b) => b.length > a.length ? b : a))''')
             assert wide == [], f'{name}: code blocks wider than the page'
+            # And each has room for 79 columns (PEP 8), whatever its lines.
+            narrow = page.evaluate('''[...document.querySelectorAll(
+                    "article pre")].filter(e => {
+                    const s = getComputedStyle(e), line = document
+                        .createElement("span");
+                    line.style.font = s.font;
+                    line.style.whiteSpace = "pre";
+                    line.textContent = "m".repeat(79);
+                    e.append(line);
+                    const w = line.getBoundingClientRect().width;
+                    line.remove();
+                    return w > e.clientWidth - parseFloat(s.paddingLeft)
+                        - parseFloat(s.paddingRight);
+                }).map(e => e.textContent.slice(0, 40))''')
+            assert narrow == [], f'{name}: code blocks under 79 columns'
         check_fits(page, name, width)
-        check_figure_text(page, site)
+        check_figure_text(page, site, width)
         # Colours measured as they settle, not halfway through the theme's
         # transitions, nor the back-to-top button's fading in (the Tab
         # key's tour scrolled the page).
@@ -163,8 +179,7 @@ def check_fits(page, name, width):
     sideways = page.evaluate(
         'document.documentElement.scrollWidth - window.innerWidth')
     assert sideways <= 0, f'{name} scrolls sideways by {sideways} px'
-    wider = page.evaluate('''[...document.querySelectorAll(
-            'mjx-container[display="true"]')]
+    wider = page.evaluate('''[...document.querySelectorAll("div.math")]
         .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
         .map(e => ({id: e.closest("[id]")?.id, over: e.scrollWidth -
                     e.clientWidth, bar: e.offsetHeight - e.clientHeight}))''')
@@ -173,6 +188,50 @@ def check_fits(page, name, width):
     else:
         assert [w for w in wider if w['bar'] < 4] == [], (
             f'{name}: equations scroll with no scrollbar')
+    # An equation broken into lines is broken between its terms: not inside
+    # an aligned derivation's cells (which scrolls instead), nor inside
+    # brackets, which each line opens and closes.
+    lines = page.evaluate('''[...document.querySelectorAll(
+            'mjx-container[display="true"]')].filter(e => e.offsetParent)
+        .flatMap(e => [...e.querySelectorAll("mjx-linebox")].map(line => [
+            e.closest("[id]")?.id, line.textContent,
+            line.closest("mjx-mtd") !== null]))''')
+    assert [(i, text) for i, text, in_cell in lines if in_cell] == [], (
+        f'{name}: equations broken inside a table cell')
+    assert [(i, text) for i, text, _ in lines if not balanced(text)] == [], (
+        f'{name}: equations broken inside brackets')
+
+
+def balanced(text):
+    """Whether every bracket in text closes, and closes one it opened."""
+    pairs = {')': '(', ']': '[', '}': '{'}
+    opened = []
+    for c in text:
+        if c in '([{':
+            opened.append(c)
+        elif c in pairs and (not opened or opened.pop() != pairs[c]):
+            return False
+    return opened == []
+
+
+def check_fold_names(page):
+    """Each fold's button says, to a screen reader, which part it opens:
+    its name is the exercise its solution answers, and no two are alike."""
+    from playwright.sync_api import expect
+    buttons = page.locator('.admonition.toggle > .admonition-title '
+                           '> .toggle-button')
+    folds = page.evaluate('''[...document.querySelectorAll(
+            ".admonition.toggle > .admonition-title > .toggle-button")]
+        .map(b => [b.closest(".solution").querySelector(
+                       ".admonition-title a").textContent.trim(),
+                   b.closest(".d2l-going-further") !== null])''')
+    names = []
+    for i, (exercise, further) in enumerate(folds):
+        name = ('Going further in the solution to ' if further
+                else 'Solution to ') + exercise
+        expect(buttons.nth(i)).to_have_accessible_name(name)
+        names.append(name)
+    assert len(set(names)) == len(names)
 
 
 def check_keyboard(page):
@@ -201,30 +260,40 @@ def check_keyboard(page):
 
 
 def check_sidebar(page, width):
-    """The primary sidebar opens and closes with its button (by touch and
-    keyboard on a phone, by click on a laptop), and no tooltip is left over
-    the search button."""
-    toggle = page.locator('.bd-header-article .primary-toggle')
-    sidebar = page.locator('#pst-primary-sidebar')
-    if width < 576:  # a dialog
-        dialog = page.locator('dialog#pst-primary-sidebar-modal')
-        for way in ('touch', 'keyboard'):
-            if way == 'touch':
-                toggle.tap()
-            else:
-                toggle.focus()
-                page.keyboard.press('Enter')
-            dialog.wait_for(state='visible', timeout=5000)
-            page.keyboard.press('Escape')
-            dialog.wait_for(state='hidden', timeout=5000)
+    """The sidebars open and close with their buttons (on a phone, where
+    each is a dialog with a "Close" button, by touch, click and keyboard,
+    focus going back to the toggle; on a laptop the primary one by click),
+    and no tooltip is left over the search button."""
+    from playwright.sync_api import expect
+    if width < 576:
+        assert page.evaluate('''[...document.querySelectorAll("dialog")]
+            .filter(d => !d.getAttribute("aria-label"))
+            .map(d => d.id)''') == [], 'dialogs without a name'
+        for side, what in ('primary', 'navigation'), ('secondary', 'contents'):
+            toggle = page.locator(f'.bd-header-article .{side}-toggle')
+            dialog = page.locator(f'dialog#pst-{side}-sidebar-modal')
+            close = dialog.get_by_role('button', name=f'Close {what}')
+            if toggle.count() == 0:  # a page with no contents
+                continue
+            # (Safari's clicks do not focus the button they press.)
+            for way in 'touch', 'click', 'keyboard', 'unfocused click':
+                press(toggle, way)
+                dialog.wait_for(state='visible', timeout=5000)
+                if way == 'keyboard':  # the dialog's first stop
+                    expect(close).to_be_focused()
+                press(close, way)
+                dialog.wait_for(state='hidden', timeout=5000)
+                expect(toggle).to_be_focused()
     else:  # a column that collapses, and comes back
+        toggle = page.locator('.bd-header-article .primary-toggle')
         for hidden in ('true', 'false'):
             toggle.click()
             page.wait_for_function(
                 'document.querySelector("#pst-primary-sidebar").classList'
                 f'.contains("pst-sidebar-hidden") === {hidden}',
                 timeout=5000)
-        sidebar.wait_for(state='visible', timeout=5000)
+        page.locator('#pst-primary-sidebar').wait_for(state='visible',
+                                                      timeout=5000)
     page.mouse.move(0, 0)
     covering = page.evaluate('''(() => {
         const search = [...document.querySelectorAll(".search-button")]
@@ -240,6 +309,20 @@ def check_sidebar(page, width):
     assert covering == [], f'tooltips over the search button: {covering}'
 
 
+def press(button, way):
+    """Press a button by touch, mouse click, keyboard or a click event that
+    does not focus it."""
+    if way == 'touch':
+        button.tap()
+    elif way == 'click':
+        button.click()
+    elif way == 'unfocused click':
+        button.evaluate('b => { document.activeElement?.blur(); b.click() }')
+    else:
+        button.focus()
+        button.page.keyboard.press('Enter')
+
+
 def smallest_text(svg):
     """The smallest text of a matplotlib or hand-drawn SVG, as a fraction of
     its width (matplotlib draws a glyph of size s pt at scale(s/100))."""
@@ -252,21 +335,38 @@ def smallest_text(svg):
     return min(sizes) / width if sizes else None
 
 
-def check_figure_text(page, site):
+def check_figure_text(page, site, width):
     """Every figure's smallest text is at least MIN_TEXT_PX as shown, or the
-    figure links to itself at full size, where it is."""
-    for src, shown, natural, link in page.evaluate('''[...document
-            .querySelectorAll("article img")].filter(i => i.offsetParent)
-            .map(i => [i.src, i.getBoundingClientRect().width,
-                       i.naturalWidth, i.closest("a.d2l-enlarge")?.href])'''):
+    figure has an "Enlarge" button that shows it where it is: at the size it
+    was drawn, in a box that scrolls sideways with a scrollbar (the page
+    does not); pressed again, it fits the page again."""
+    from playwright.sync_api import expect
+    way = 'touch' if width < 576 else 'click'
+    for img in page.locator('article img').all():
+        src, shown, box = img.evaluate('''i => [i.src, i.offsetParent ?
+            i.getBoundingClientRect().width : 0,
+            i.closest(".d2l-zoom")?.id]''')
         path = SITE / unquote(urlparse(src).path[len(urlparse(site).path):])
-        if path.suffix != '.svg':
+        if not shown or path.suffix != '.svg':
             continue
         fraction = smallest_text(path.read_text())
         if fraction is None or fraction * shown >= MIN_TEXT_PX:
             continue
-        assert link == src, f'{path.name}: text {fraction * shown:.1f} px'
-        assert fraction * natural >= MIN_TEXT_PX, path.name
+        assert box, f'{path.name}: text {fraction * shown:.1f} px'
+        button = page.locator(f'button[aria-controls="{box}"]')
+        expect(button).to_have_accessible_name('Enlarge')
+        press(button, way)
+        expect(button).to_have_attribute('aria-pressed', 'true')
+        enlarged = img.evaluate('i => i.getBoundingClientRect().width')
+        assert fraction * enlarged >= MIN_TEXT_PX, path.name
+        over, bar = page.locator(f'#{box}').evaluate('''b => [
+            b.scrollWidth - b.clientWidth, b.offsetHeight - b.clientHeight]''')
+        assert over <= 1 or bar >= 4, f'{path.name} scrolls with no scrollbar'
+        assert page.evaluate(
+            'document.documentElement.scrollWidth - window.innerWidth') <= 0
+        press(button, way)
+        expect(button).to_have_attribute('aria-pressed', 'false')
+        assert img.evaluate('i => i.getBoundingClientRect().width') == shown
 
 
 CODE_LINKS = '[...document.querySelectorAll("div.cell_input a[href]")]' \
@@ -353,6 +453,15 @@ def chapter_html(name):
 
 # What docutils makes an image's alt text when none is given: its path.
 IMAGE_FILE = re.compile(r'\S+\.(?:svg|png|jpe?g|gif|webp)\b', re.I)
+
+
+def test_every_page_has_one_viewport_tag():
+    # A phone reads the page's width from it; the theme's layouts and
+    # docutils wrote three (tools/sphinx_page_scripts.py keeps one).
+    names = PAGES + ['search', 'genindex', 'py-modindex']
+    counts = {name: (SITE / f'{name}.html').read_text(encoding='utf-8')
+              .count('<meta name="viewport"') for name in names}
+    assert counts == dict.fromkeys(names, 1)
 
 
 @pytest.mark.parametrize('name', PAGES)
@@ -462,6 +571,65 @@ def test_going_further_stays_folded_in_an_open_solution(site, browser):
         assert title.is_visible() and not inside.is_visible()
         title.click()
         inside.wait_for(state='visible', timeout=5000)
+        assert problems == []
+    finally:
+        page.close()
+
+
+# What is typed in a search field: where it starts, and where the
+# magnifier before it ends (px), in each search field shown.
+SEARCH_FIELDS = '''[...document.querySelectorAll("form.bd-search")]
+    .filter(f => f.checkVisibility())
+    .map(f => [f.querySelector("input"), f.querySelector(".fa-solid")])
+    .map(([input, icon]) => [input.getBoundingClientRect().left +
+        parseFloat(getComputedStyle(input).paddingLeft),
+        icon.getBoundingClientRect().right])'''
+
+# Each search result's snippet, and the text of the article it links to
+# (as Sphinx's search reads a page: no headerlinks, scripts or styles).
+SNIPPETS = '''Promise.all([...document.querySelectorAll(
+        "#search-results li")].map(async li => {
+    const link = li.querySelector("a");
+    const page = new DOMParser().parseFromString(
+        await (await fetch(link.href)).text(), "text/html");
+    page.querySelectorAll(".headerlink, script, style")
+        .forEach(e => e.remove());
+    return [li.querySelector(".context").textContent,
+            page.querySelector("article").textContent];
+}))'''
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize('width', WIDTHS.values(), ids=WIDTHS)
+def test_search_shows_what_is_typed_and_quotes_the_articles(site, browser,
+                                                            width):
+    """The magnifier of a search field (the search page's, the Ctrl+K
+    dialog's) stands clear of what is typed, and each result quotes the
+    article it found, not the page's buttons or contents list."""
+    page, problems, _ = load(browser, f'{site}search.html?q=softmax', width)
+    try:
+        page.get_by_text('Search finished').wait_for(timeout=10000)
+        fields = page.evaluate(SEARCH_FIELDS)
+        assert len(fields) == 1
+        assert all(icon <= text for text, icon in fields), fields
+        results = page.evaluate(SNIPPETS)
+        assert len(results) > 1
+        for snippet, article in results:
+            quoted = ' '.join(re.sub(r'^\.\.\.|\.\.\.$', '',
+                                     snippet.strip()).split())
+            assert quoted in ' '.join(article.split()), snippet
+        assert problems == []
+    finally:
+        page.close()
+    url = f'{site}chapter_linear-networks/softmax-regression.html'
+    page, problems, _ = load(browser, url, width)
+    try:
+        page.keyboard.press('Control+k')
+        page.locator('#pst-search-dialog').wait_for(state='visible')
+        page.keyboard.type('gradient')
+        fields = page.evaluate(SEARCH_FIELDS)
+        assert len(fields) == 1
+        assert all(icon <= text for text, icon in fields), fields
         assert problems == []
     finally:
         page.close()

@@ -1,5 +1,5 @@
 """Sphinx extension: the scripts of each page, each once, MathJax only
-where there is math.
+where there is math; and one viewport meta tag.
 
 * With Jupyter Book 1.0.4 and sphinx-thebe 0.3.1 every page declared
   sphinx-thebe's inline configuration twice, and the second declaration is
@@ -9,7 +9,14 @@ where there is math.
 * Sphinx loads MathJax (about 1 MB) on a page whose table of contents lists
   pages with math, though the page itself has none (the front page, the
   chapter's index). The page's own record of math decides here.
+* Every page had three <meta name="viewport"> tags: Sphinx's basic layout
+  writes one, docutils' HTML5 writer adds one to the page's meta tags and
+  pydata-sphinx-theme's layout a third. The first is kept; the others go
+  from the page as rendered, since two of them are in templates.
 """
+import re
+
+VIEWPORT = re.compile(r'[ \t]*<meta name="viewport"[^>]*>\n?')
 
 
 def _drop_repeated_scripts(app, pagename, templatename, context, doctree):
@@ -45,7 +52,27 @@ def _drop_mathjax_without_math(app, pagename, templatename, context,
                                if not _is_mathjax(s, path)]
 
 
+def one_viewport(page):
+    """page (HTML) with its first viewport meta tag only."""
+    first = VIEWPORT.search(page)
+    if first is None:
+        return page
+    return page[:first.end()] + VIEWPORT.sub('', page[first.end():])
+
+
+def _render_one_viewport(app):
+    templates = getattr(app.builder, 'templates', None)
+    if app.builder.format != 'html' or templates is None:
+        return
+    render = templates.render
+
+    def render_page(template, context):
+        return one_viewport(render(template, context))
+    templates.render = render_page
+
+
 def setup(app):
+    app.connect('builder-inited', _render_one_viewport)
     # After sphinx.ext.mathjax adds its scripts (priority 500).
     app.connect('html-page-context', _drop_mathjax_without_math,
                 priority=600)

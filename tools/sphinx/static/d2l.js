@@ -38,6 +38,59 @@
   }
 })();
 
+/* Closing a sidebar. On a narrow screen pydata-sphinx-theme opens each
+   as a modal dialog over its own toggle, which only Escape or a tap beside
+   it closes. A "Close" button at its top, where the toggle was, closes it
+   too, and focus goes back to the toggle whichever way it closed. (The
+   theme moves the sidebar's content into the dialog and back, the button
+   with it; d2l.css shows the button only in the dialog.) */
+document.addEventListener("DOMContentLoaded", () => {
+  const sides = {primary: "navigation", secondary: "contents"};
+  for (const [side, what] of Object.entries(sides)) {
+    const sidebar = document.getElementById(`pst-${side}-sidebar`);
+    const dialog = document.getElementById(`pst-${side}-sidebar-modal`);
+    const toggle = document.querySelector(
+      `.bd-header-article .${side}-toggle`);
+    if (!sidebar || !dialog) continue;
+    dialog.setAttribute("aria-label",
+                        what[0].toUpperCase() + what.slice(1));
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = `btn d2l-close-sidebar d2l-close-${side}`;
+    close.setAttribute("aria-label", `Close ${what}`);
+    close.innerHTML = '<i class="fa-solid fa-xmark" aria-hidden="true"></i>'
+      + " Close";
+    close.addEventListener("click", () => dialog.close());
+    sidebar.prepend(close);
+    // After the theme's own handler, which focuses what had focus when
+    // the dialog opened: nothing, where a tap does not focus a button.
+    dialog.addEventListener("close", () => setTimeout(() => {
+      if (!dialog.open) toggle?.focus();
+    }));
+  }
+  document.getElementById("pst-search-dialog")
+    ?.setAttribute("aria-label", "Search");
+});
+
+/* Search results. Sphinx's search quotes each page's [role=main], which
+   in this theme holds the page's buttons, contents and links to the next
+   pages besides its article: the snippet under "3.4. Softmax Regression"
+   read "….pdf Softmax Regression Contents…". Quote the article alone.
+   (Search, from Sphinx's searchtools.js, is on the search page only.) */
+document.addEventListener("DOMContentLoaded", () => {
+  if (typeof Search === "undefined" || !Search.htmlToText) return;
+  const htmlToText = Search.htmlToText;
+  Search.htmlToText = (html, anchor) => {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const main = page.querySelector('[role="main"]');
+    const article = main?.querySelector("article");
+    if (!article) return htmlToText(html, anchor);
+    main.removeAttribute("role");
+    article.setAttribute("role", "main");
+    return htmlToText(page.documentElement.outerHTML, anchor);
+  };
+});
+
 /* Names and roles for screen readers, as axe-core asks: the sidebar's
    expand buttons hold only an icon (summary-name); its logo lies outside
    any landmark (region); a button's name must contain the text it shows
@@ -63,6 +116,29 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   document.getElementById("pst-primary-sidebar")
     ?.setAttribute("role", "complementary");
+});
+
+/* sphinx-togglebutton names every fold's button "Toggle hidden content",
+   so a screen reader's list of buttons reads the same name a dozen times.
+   Each is named after its fold's title, a Going further part's after
+   its solution's too ("Going further in the solution to ..."); whether it
+   is open, the button's aria-expanded says. (The buttons exist by now:
+   togglebutton.js, loaded before this file, adds them on
+   DOMContentLoaded too. test_solutions looks for a solution's title in
+   every file of a site without solutions: this comment names none.) */
+document.addEventListener("DOMContentLoaded", () => {
+  const titleOf = (box) => box?.querySelector(":scope > .admonition-title")
+    ?.textContent.replace(/\s+/g, " ").trim();
+  for (const button of document.querySelectorAll(
+      ".admonition.toggle > .admonition-title > .toggle-button")) {
+    const box = button.closest(".admonition");
+    let name = titleOf(box);
+    const solution = titleOf(box.parentElement.closest(".solution"));
+    if (solution) {
+      name += ` in the ${solution[0].toLowerCase()}${solution.slice(1)}`;
+    }
+    if (name) button.setAttribute("aria-label", name);
+  }
 });
 
 /* The colour-mode button's icons carry titles (Font Awesome turns each
@@ -136,31 +212,137 @@ document.addEventListener("click", (event) => {
       if (window.innerWidth === width || !mathjax?.startup?.document) return;
       width = window.innerWidth;
       mathjax.startup.document.rerenderPromise(
-        mathjax._.core.MathItem.STATE.METRICS);
+        mathjax._.core.MathItem.STATE.METRICS)
+        .then(() => focusScrollers(document));
     }, 250);
   });
 })();
 
 /* A figure shown smaller than it was drawn (on a phone, a wide plot or the
-   grid of Fashion-MNIST images) becomes a link to itself at full size,
-   where its labels can be read and the browser can zoom. Checked whenever
-   a figure's size changes: the page is narrowed, a solution unfolded. */
+   grid of Fashion-MNIST images, whose labels are then a few pixels high)
+   gets an "Enlarge" button: pressed, it shows the figure at the size it
+   was drawn, in a box that scrolls sideways (a Tab stop, to scroll it by
+   keyboard); pressed again, fitted to the page. Checked whenever a
+   figure's size changes: the page is narrowed, a solution unfolded. */
 window.addEventListener("load", () => {
-  const check = (img) => {
-    const shown = img.getBoundingClientRect().width;
-    if (img.closest("a") || !img.naturalWidth || shown === 0 ||
-        shown >= img.naturalWidth - 1) return;
-    const link = document.createElement("a");
-    link.href = img.currentSrc || img.src;
-    link.className = "d2l-enlarge";
-    link.title = "Open the figure at full size";
-    img.replaceWith(link);
-    link.append(img);
+  let count = 0;
+  const enlargeable = (img) => {
+    const box = document.createElement("div");
+    box.className = "d2l-zoom";
+    box.id = `d2l-zoom-${++count}`;
+    img.replaceWith(box);
+    box.append(img);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm d2l-enlarge";
+    button.setAttribute("aria-controls", box.id);
+    button.setAttribute("aria-pressed", "false");
+    button.innerHTML = '<i class="fa-solid fa-magnifying-glass-plus" ' +
+      'aria-hidden="true"></i> Enlarge';
+    button.addEventListener("click", () => enlarge(img, !enlarged(img)));
+    box.before(button);
+    return box;
+  };
+  const enlarged = (img) => img.parentElement.matches(".d2l-enlarged");
+  const enlarge = (img, on) => {
+    const box = img.parentElement;
+    box.classList.toggle("d2l-enlarged", on);
+    box.previousElementSibling.setAttribute("aria-pressed", String(on));
+    img.style.width = on ? `${img.naturalWidth}px` : "";
+    if (on) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
   };
   const watch = new ResizeObserver((entries) => {
-    for (const entry of entries) check(entry.target);
+    for (const {target} of entries) {
+      const img = target.matches("img") ? target : target.querySelector("img");
+      const box = img.parentElement.matches(".d2l-zoom")
+        ? img.parentElement : null;
+      const shown = (enlarged(img) ? box : img).getBoundingClientRect().width;
+      const small = shown > 0 && shown < img.naturalWidth - 1;
+      if (small && !box) watch.observe(enlargeable(img));
+      if (!box) continue;
+      if (!small && enlarged(img)) enlarge(img, false);
+      box.previousElementSibling.hidden = !small;
+    }
   });
   for (const img of document.querySelectorAll("article img")) {
     watch.observe(img);
   }
 });
+
+/* Display equations that are wider than their column (on a phone).
+   MathJax 4 breaks them into lines (displayOverflow: linebreak,
+   _config.yml), but anywhere: inside an aligned derivation's cells,
+   right after "exp(", before the closing full stop. So, measured before
+   it is drawn (when the page loads, and when its width changes), an
+   equation that is
+   - at most 30% too wide is drawn that much smaller, on one line;
+   - an aligned derivation (a table) is not broken: it scrolls sideways,
+     with the scrollbar d2l.css shows;
+   - else broken into lines, but only between the terms of its top row:
+     not inside brackets, fractions or sums, nor before its full stop.
+   tests/test_site.py checks each line's brackets. */
+if (window.MathJax) {
+  const SHRINK = 1.3;  // the most an equation is made smaller to fit
+  const config = window.MathJax;
+  // Those that scroll become Tab stops once drawn. (Not through MathJax's
+  // startup.pageReady: with that replaced, a script that awaited
+  // MathJax.startup.promise just after the page loaded lost its page, for
+  // about one load in five on a busy machine; the browser tests did.)
+  window.addEventListener("load", () => window.MathJax.startup?.promise
+    .then(() => focusScrollers(document)));
+
+  const opens = "([{\u27e8\u2308\u230a", closes = ")]}\u27e9\u2309\u230b";
+  const bars = "|\u2016";  // open or close, as they come
+  const isBreakable = (node) => node.isKind("mo") || node.isKind("mspace");
+  const keep = (node) => node.walkTree((n) => {
+    if (isBreakable(n)) n.attributes.set("linebreak", "nobreak");
+  });
+  const tex = (config.tex ??= {});
+  tex.postFilters = [...(tex.postFilters ?? []), ({data: {root}}) => {
+    const row = root.childNodes[0]?.childNodes ?? [];
+    const awaited = [];  // the closing brackets awaited, innermost last
+    for (const child of row) {
+      const text = child.isEmbellished ? child.coreMO().getText() : "";
+      const bracket = text.length === 1 && (opens + closes + bars)
+        .includes(text);
+      if (bracket && (closes.includes(text) || text === awaited.at(-1))) {
+        awaited.pop();
+      } else if (bracket) {
+        awaited.push(bars.includes(text) ? text
+          : closes[opens.indexOf(text)]);
+      }
+      if (awaited.length || bracket || text === "\u2061" /* exp( */ ||
+          !isBreakable(child)) keep(child);
+    }
+    if (row.at(-1)?.isEmbellished) keep(row.at(-1));  // the full stop
+  }];
+
+  const scales = new WeakMap();  // each equation's scale, as first set
+  const output = (config.output ??= {});
+  output.preFilters = [...(output.preFilters ?? []), ({math, document}) => {
+    if (!math.display) return;
+    const {root, metrics} = math;
+    const jax = document.outputJax;
+    if (!scales.has(math)) scales.set(math, metrics.scale);
+    metrics.scale = scales.get(math);
+    // Its width on one line, with nothing squeezed: MathJax squeezes a
+    // table's columns to the width it last broke lines to.
+    root.attributes.unset("maxwidth");
+    root.attributes.set("overflow", "overflow");
+    jax.containerWidth = 1e6;
+    const width = jax.getBBox(math, document).w * metrics.em *
+      jax.options.scale * metrics.scale;
+    root.attributes.unset("overflow");
+    const room = metrics.containerWidth - 8;  // less MathJax's padding
+    let table = false;
+    root.walkTree((node) => { table ||= node.isKind("mtable"); });
+    if (width > room * SHRINK && !table) return;  // to be broken
+    if (width > room && width <= room * SHRINK) {
+      metrics.scale *= room / width;
+    }
+    // On one line. (MathJax breaks lines at less than the width it is
+    // given; and its "scroll" mode still squeezes a table's columns.)
+    root.attributes.set("maxwidth", "1000em");
+  }];
+}
