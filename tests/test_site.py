@@ -457,7 +457,7 @@ IMAGE_FILE = re.compile(r'\S+\.(?:svg|png|jpe?g|gif|webp)\b', re.I)
 
 def test_every_page_has_one_viewport_tag():
     # A phone reads the page's width from it; the theme's layouts and
-    # docutils wrote three (tools/sphinx_page_scripts.py keeps one).
+    # docutils wrote three (tools/sphinx/page_scripts.py keeps one).
     names = PAGES + ['search', 'genindex', 'py-modindex']
     counts = {name: (SITE / f'{name}.html').read_text(encoding='utf-8')
               .count('<meta name="viewport"') for name in names}

@@ -101,7 +101,8 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll(".search-button-field")) {
     button.removeAttribute("aria-label"); // named by its text
   }
-  for (const list of document.querySelectorAll('.citation-list[role="list"]')) {
+  const lists = document.querySelectorAll('.citation-list[role="list"]');
+  for (const list of lists) {
     list.removeAttribute("role");
     for (const entry of list.querySelectorAll("[role=doc-biblioentry]")) {
       entry.removeAttribute("role");
@@ -184,7 +185,8 @@ document.addEventListener("click", (event) => {
 (() => {
   function unfold(hash) {
     const id = decodeURIComponent(hash.slice(1));
-    const folded = id && document.getElementById(id)?.closest(".toggle-hidden");
+    const target = id && document.getElementById(id);
+    const folded = target && target.closest(".toggle-hidden");
     if (folded) {
       document.getElementById(`button-${folded.id}`)?.click();
       requestAnimationFrame(() => focusScrollers(folded));
