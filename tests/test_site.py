@@ -94,6 +94,7 @@ def test_page(site, browser, axe, name, width):
         has_math = page.evaluate('document.querySelector(".math") !== null')
         assert has_math == any('/mathjax/' in url for url in responses)
         check_sidebar(page, width)
+        check_back_to_top(page, width)
         check_keyboard(page)
         # With every solution and its Going further part unfolded, so
         # that theirs are checked too.
@@ -257,6 +258,27 @@ def check_keyboard(page):
         })
         .map(e => e.outerHTML.slice(0, 120))''')
     assert unseen == [], unseen
+
+
+def check_back_to_top(page, width):
+    """On a phone the theme's "Back to top" button, once shown, is a small
+    named arrow in the corner, not a pill across the lines being read."""
+    button = page.locator('#pst-back-to-top')
+    if width >= 576 or button.count() == 0:
+        return
+    button.evaluate('b => { b.style.display = "block"; }')  # as on scroll
+    box = page.evaluate("""(() => {
+        const r = document.querySelector("#pst-back-to-top")
+            .getBoundingClientRect();
+        return [r.left, r.right, r.top, r.bottom, r.width,
+                innerWidth, innerHeight];
+    })()""")
+    left, right, top, bottom, size, screen_width, screen_height = box
+    assert size <= 48 and right <= screen_width, box
+    assert left >= screen_width - 64 and bottom >= screen_height - 64, box
+    from playwright.sync_api import expect
+    expect(page.get_by_role('button', name='Back to top')).to_be_visible()
+    button.evaluate('b => { b.style.display = ""; }')
 
 
 def check_sidebar(page, width):
