@@ -189,6 +189,12 @@ def check_fits(page, name, width):
     else:
         assert [w for w in wider if w['bar'] < 4] == [], (
             f'{name}: equations scroll with no scrollbar')
+    tables = page.evaluate('''[...document.querySelectorAll(
+            ".pst-scrollable-table-container")]
+        .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
+        .filter(e => e.offsetHeight - e.clientHeight < 4)
+        .map(e => e.closest("[id]")?.id)''')
+    assert tables == [], f'{name}: tables scroll with no scrollbar'
     # An equation broken into lines is broken between its terms: not inside
     # an aligned derivation's cells (which scrolls instead), nor inside
     # brackets, which each line opens and closes.
@@ -201,6 +207,14 @@ def check_fits(page, name, width):
         f'{name}: equations broken inside a table cell')
     assert [(i, text) for i, text, _ in lines if not balanced(text)] == [], (
         f'{name}: equations broken inside brackets')
+    # A formula in the text, which cannot scroll, fits its paragraph.
+    clipped = page.evaluate('''[...document.querySelectorAll(
+            'mjx-container:not([display="true"])')]
+        .filter(e => e.offsetParent && !e.closest("div.math"))
+        .filter(e => e.getBoundingClientRect().width >
+                     e.closest("p, li, td, dd").clientWidth + 1)
+        .map(e => e.textContent)''')
+    assert clipped == [], f'{name}: formulas in the text wider than it'
 
 
 def balanced(text):
@@ -306,6 +320,12 @@ def check_sidebar(page, width):
                 press(close, way)
                 dialog.wait_for(state='hidden', timeout=5000)
                 expect(toggle).to_be_focused()
+            if side == 'secondary':  # an entry leads there, and closes it
+                press(toggle, 'touch')
+                dialog.wait_for(state='visible', timeout=5000)
+                entry = dialog.locator('a[href^="#"]:visible').last
+                press(entry if entry.count() else close, 'touch')
+                dialog.wait_for(state='hidden', timeout=5000)
     else:  # a column that collapses, and comes back
         toggle = page.locator('.bd-header-article .primary-toggle')
         for hidden in ('true', 'false'):

@@ -62,6 +62,11 @@ document.addEventListener("DOMContentLoaded", () => {
       + " Close";
     close.addEventListener("click", () => dialog.close());
     sidebar.prepend(close);
+    // An entry of the page's contents closes it too: the reader has chosen
+    // where to go, and the dialog would cover it.
+    dialog.addEventListener("click", (event) => {
+      if (event.target.closest('a[href^="#"]') && dialog.open) dialog.close();
+    });
     // After the theme's own handler, which focuses what had focus when
     // the dialog opened: nothing, where a tap does not focus a button.
     dialog.addEventListener("close", () => setTimeout(() => {
@@ -308,7 +313,12 @@ if (window.MathJax) {
       const text = child.isEmbellished ? child.coreMO().getText() : "";
       const bracket = text.length === 1 && (opens + closes + bars)
         .includes(text);
-      if (bracket && (closes.includes(text) || text === awaited.at(-1))) {
+      if (bracket && closes.includes(text)) {
+        // It closes its own, and any bar left open inside: the \u2016 of
+        // D(P\u2016Q), the | of P(y | x).
+        const at = awaited.lastIndexOf(text);
+        if (at >= 0) awaited.length = at;
+      } else if (bracket && text === awaited.at(-1)) {
         awaited.pop();
       } else if (bracket) {
         awaited.push(bars.includes(text) ? text
