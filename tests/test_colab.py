@@ -12,12 +12,10 @@ equal the stored ones exactly, figures must draw the same pixels (matplotlib
 3.10 writes its SVG otherwise than the book's 3.9.4), and pip must leave
 every preinstalled package as it was, or Colab would ask for a restart.
 """
-import configparser
 import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import subprocess
 
@@ -25,7 +23,7 @@ import nbformat
 import pytest
 from PIL import Image
 
-from tests.utils import D2L_URL, LAUNCHED, ROOT
+from tests.utils import D2L_URL, LAUNCHED, ROOT, masked
 from tools.build.lock_colab import canonical, colab_versions, pins
 from tools.library.notebooks import run
 
@@ -40,14 +38,6 @@ needs_stand_in = pytest.mark.skipif(
     reason='runs in a Colab stand-in: make test-colab313 or test-colab312')
 
 
-def sanitizers():
-    """The (pattern, replacement) pairs that nbval applies: wall-clocks."""
-    cfg = configparser.ConfigParser()
-    cfg.read(ROOT / 'tests' / 'sanitize.cfg')
-    return [(re.compile(cfg[s]['regex']), cfg[s]['replace'])
-            for s in cfg.sections()]
-
-
 def pixels(svg):
     """A digest of what an SVG draws: its size and every pixel's RGBA."""
     png = subprocess.run([RSVG, '--format=png'], input=svg.encode(),
@@ -58,7 +48,7 @@ def pixels(svg):
 
 def comparable(outputs):
     """Outputs as compared: streams joined, clocks masked, SVG as pixels."""
-    rules, result = sanitizers(), []
+    result = []
     for out in outputs:
         out = json.loads(json.dumps(out))  # a plain copy
         if (out['output_type'] == 'stream' and result and
@@ -73,13 +63,8 @@ def comparable(outputs):
         if 'image/svg+xml' in data:
             data['image/svg+xml'] = pixels(data['image/svg+xml'])
         result.append(out)
-
-    def masked(text):
-        # Each text as nbval masks it: on a JSON dump, a mask ending in .*
-        # ("this run: ...") would eat the quotes and brackets after it.
-        for pattern, replacement in rules:
-            text = pattern.sub(replacement, text)
-        return text
+    # Each text as nbval masks it: on a JSON dump, a mask ending in .*
+    # ("this run: ...") would eat the quotes and brackets after it.
     for out in result:
         if 'text' in out:
             out['text'] = masked(out['text'])

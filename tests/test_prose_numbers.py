@@ -50,7 +50,6 @@ quoted one after release or runtime, and the cells of a table column
 headed by one of the first four), and section numbers (one right after
 Section, as the original book's "Section 4.10").
 """
-import configparser
 import decimal
 import functools
 import math
@@ -58,7 +57,7 @@ import re
 
 import pytest
 
-from tests.utils import NOTEBOOKS, ROOT, read_notebook
+from tests.utils import NOTEBOOKS, ROOT, masked, read_notebook
 
 
 # A number as prose writes it: 0.832, 83.2%, 4.92e-07.
@@ -99,25 +98,6 @@ NEXT_TOPIC = re.compile(r'^#|^:::\{solution-(?:start|end)\}', re.M)
 def blank(text, pattern):
     """`text` with each match of `pattern` blanked, lines and offsets kept."""
     return pattern.sub(lambda m: re.sub(r'[^\n]', ' ', m[0]), text)
-
-
-def timing_masks():
-    """nbval's masks for timings: [(pattern, replacement)], as its
-    --nbval-sanitize-with reads them from tests/sanitize.cfg."""
-    config = configparser.ConfigParser()
-    config.read(ROOT / 'tests' / 'sanitize.cfg')
-    return [(re.compile(config[name]['regex']), config[name]['replace'])
-            for name in config.sections()]
-
-
-MASKS = timing_masks()
-
-
-def masked(text):
-    """The text as nbval compares it, with every timing masked."""
-    for pattern, replacement in MASKS:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 def output_texts(cell):
@@ -388,10 +368,6 @@ class Evidence:
                 any(quote.matches(f) for f in self.outputs))
 
 
-def evidence(nb):
-    return Evidence(nb)
-
-
 def exemptions(cell):
     """What the cell's metadata says it quotes without computing it."""
     return cell.get('metadata', {}).get('d2l', {}).get(EXEMPT, {})
@@ -403,7 +379,7 @@ class Book:
     def __init__(self, notebooks):
         self.evidence, self.labels = {}, {}
         for name, nb in notebooks.items():
-            self.evidence[name] = evidence(nb)
+            self.evidence[name] = Evidence(nb)
             for cell in nb['cells']:
                 if cell['cell_type'] == 'markdown':
                     for label in LABEL.findall(''.join(cell['source'])):
@@ -436,9 +412,9 @@ def misquotes(nb, name, book):
         exempt = exemptions(cell)
         # What the cell's math derives bears out the cell's other quotes,
         # and no other cell's: 3 / 100 = 0.03 clears no stale rate.
-        derived = [repr(q.derived) for q in quotes(markdown)
-                   if q.derived is not None]
-        for quote in quotes(markdown):
+        found = quotes(markdown)
+        derived = [repr(q.derived) for q in found if q.derived is not None]
+        for quote in found:
             if quote.derived is not None or quote.text in exempt:
                 continue
             start, end = sentence(markdown, quote.start)

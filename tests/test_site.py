@@ -180,20 +180,21 @@ def check_fits(page, name, width):
     sideways = page.evaluate(
         'document.documentElement.scrollWidth - window.innerWidth')
     assert sideways <= 0, f'{name} scrolls sideways by {sideways} px'
-    wider = page.evaluate('''[...document.querySelectorAll("div.math")]
+    # What scrolls sideways: equations, and tables (which may, with a bar).
+    scrolling = page.evaluate('''[...document.querySelectorAll(
+            "div.math, .pst-scrollable-table-container")]
         .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
-        .map(e => ({id: e.closest("[id]")?.id, over: e.scrollWidth -
-                    e.clientWidth, bar: e.offsetHeight - e.clientHeight}))''')
+        .map(e => [e.matches("div.math"), {id: e.closest("[id]")?.id,
+                   over: e.scrollWidth - e.clientWidth,
+                   bar: e.offsetHeight - e.clientHeight}])''')
+    wider = [w for is_math, w in scrolling if is_math]
     if width >= 1280:
         assert wider == [], f'{name}: equations wider than the column'
     else:
         assert [w for w in wider if w['bar'] < 4] == [], (
             f'{name}: equations scroll with no scrollbar')
-    tables = page.evaluate('''[...document.querySelectorAll(
-            ".pst-scrollable-table-container")]
-        .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1)
-        .filter(e => e.offsetHeight - e.clientHeight < 4)
-        .map(e => e.closest("[id]")?.id)''')
+    tables = [w['id'] for is_math, w in scrolling
+              if not is_math and w['bar'] < 4]
     assert tables == [], f'{name}: tables scroll with no scrollbar'
     # An equation broken into lines is broken between its terms: not inside
     # an aligned derivation's cells (which scrolls instead), nor inside

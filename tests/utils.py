@@ -2,6 +2,7 @@
 copy of the book, a check for MyST. (Fixtures built on them are in
 conftest.py.)"""
 import ast
+import configparser
 import contextlib
 import functools
 import http.server
@@ -41,6 +42,23 @@ SPEC_EQUATIONS = ([f'3.1.{i}' for i in range(1, 16)] + ['3.2.1'] +
 SPEC_FIGURES = ['3.1.1', '3.1.2', '3.1.3', '3.3.1', '3.4.1']
 FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
          't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
+
+
+@functools.cache
+def timing_masks():
+    """nbval's masks for timings: [(pattern, replacement)], as its
+    --nbval-sanitize-with reads them from tests/sanitize.cfg."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / 'tests' / 'sanitize.cfg')
+    return [(re.compile(config[name]['regex']), config[name]['replace'])
+            for name in config.sections()]
+
+
+def masked(text):
+    """The text as nbval compares it, with every timing masked."""
+    for pattern, replacement in timing_masks():
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def read_notebook(path):
