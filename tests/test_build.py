@@ -950,3 +950,43 @@ def test_a_moved_checkout_gets_a_new_venv(makefile_only):
     dry = subprocess.run(['make', '-n', '.venv/.installed'], cwd=book,
                          capture_output=True, text=True)
     assert dry.stdout == '' or 'up to date' in dry.stdout, dry.stdout
+
+
+# ---- tools/sphinx, in a small Sphinx project -----------------------------
+def test_a_numref_unpickles_its_page_once_per_build(tmp_path, monkeypatch):
+    # Sphinx 7.4 unpickled the target's whole page for each {numref}: a
+    # third of a build that changes nothing.
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.docutils import docutils_namespace
+    (tmp_path / 'conf.py').write_text(
+        "extensions = ['tools.sphinx.numref_pages']\nnumfig = True\n")
+    (tmp_path / 'index.rst').write_text(
+        'Index\n=====\n\n.. toctree::\n\n   figures\n   text\n')
+    (tmp_path / 'figures.rst').write_text(
+        'Figures\n=======\n\n.. _fig_one:\n\n.. figure:: one.png\n\n'
+        '   The one.\n')
+    (tmp_path / 'one.png').write_bytes(base64.b64decode(PNG))
+    references = 5
+    (tmp_path / 'text.rst').write_text(
+        'Text\n====\n\n' + ', '.join([':numref:`fig_one`'] * references))
+    unpickled = {}
+    get_doctree = BuildEnvironment.get_doctree
+
+    def counted(self, docname):
+        unpickled[docname] = unpickled.get(docname, 0) + 1
+        return get_doctree(self, docname)
+
+    monkeypatch.setattr(BuildEnvironment, 'get_doctree', counted)
+    monkeypatch.syspath_prepend(str(ROOT))
+    warnings = io.StringIO()
+    with docutils_namespace():
+        Sphinx(tmp_path, tmp_path, tmp_path / '_build',
+               tmp_path / '_build' / '.doctrees', 'html', status=None,
+               warning=warnings).build()
+    assert warnings.getvalue() == ''
+    text = (tmp_path / '_build' / 'text.html').read_text()
+    assert text.count('Fig. 1</span>') == references
+    # As often as a page no reference leads to (its writing), and once
+    # more for all the references.
+    assert unpickled['figures'] == unpickled['text'] + 1, unpickled
