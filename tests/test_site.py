@@ -2,8 +2,9 @@
 
 Serves _build/html on 127.0.0.1 and loads every page of the table of
 contents. Needs the site (`make html`) and, for the tests marked
-`browser`, Debian's chromium package (`make browser`); a screenshot of each
-page is saved in _build/screenshots/.
+`browser`, Debian's chromium package (`make browser`). With --screenshots
+(`make screenshots`), a screenshot of each page at each width is saved in
+_build/screenshots/.
 """
 import gzip
 import html
@@ -12,6 +13,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
                          SPEC_SECTIONS, Images, public_names, serve,
@@ -72,7 +74,7 @@ MIN_TEXT_PX = 9  # the smallest text a figure may show, in CSS pixels
 @pytest.mark.browser
 @pytest.mark.parametrize('width', WIDTHS.values(), ids=WIDTHS)
 @pytest.mark.parametrize('name', PAGES)
-def test_page(site, browser, axe, name, width):
+def test_page(site, browser, axe, name, width, pytestconfig):
     page, problems, responses = load(browser, f'{site}{name}.html', width)
     try:
         assert problems == []
@@ -146,10 +148,11 @@ def test_page(site, browser, axe, name, width):
             page.evaluate(f'document.documentElement.dataset.theme = '
                           f'"{theme}"')
             assert axe_violations(page, axe, rules) == [], f'{name}, {theme}'
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        shot = f"{name.replace('/', '_')}-{width}.jpeg"
-        page.screenshot(path=str(SHOTS / shot), full_page=True, type='jpeg',
-                        quality=80)
+        if pytestconfig.getoption('screenshots'):
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            shot = f"{name.replace('/', '_')}-{width}.jpeg"
+            page.screenshot(path=str(SHOTS / shot), full_page=True,
+                            type='jpeg', quality=80)
     finally:
         page.close()
 
@@ -296,9 +299,9 @@ def check_back_to_top(page, width):
     button.evaluate('b => { b.style.display = ""; }')
 
 
-def check_sidebar(page, width):
+def check_sidebar(page, width, ways=('touch',)):
     """The sidebars open and close with their buttons (on a phone, where
-    each is a dialog with a "Close" button, by touch, click and keyboard,
+    each is a dialog with a "Close" button, in each of the ways named,
     focus going back to the toggle; on a laptop the primary one by click),
     and no tooltip is left over the search button."""
     from playwright.sync_api import expect
@@ -312,8 +315,7 @@ def check_sidebar(page, width):
             close = dialog.get_by_role('button', name=f'Close {what}')
             if toggle.count() == 0:  # a page with no contents
                 continue
-            # (Safari's clicks do not focus the button they press.)
-            for way in 'touch', 'click', 'keyboard', 'unfocused click':
+            for way in ways:
                 press(toggle, way)
                 dialog.wait_for(state='visible', timeout=5000)
                 if way == 'keyboard':  # the dialog's first stop
@@ -350,6 +352,27 @@ def check_sidebar(page, width):
         }).map(t => t.textContent);
     })()''')
     assert covering == [], f'tooltips over the search button: {covering}'
+
+
+SIDEBARS_PAGE = 'chapter_linear-networks/linear-regression'
+
+
+@pytest.mark.browser
+def test_the_sidebars_open_and_close_every_way_on_a_phone(site, browser):
+    # Every page has the same buttons, from the theme's template: each page
+    # is checked by touch (test_page), one by every way a reader has.
+    # (Safari's clicks do not focus the button they press.)
+    page, problems, _ = load(browser, f'{site}{SIDEBARS_PAGE}.html',
+                             WIDTHS['phone'])
+    try:
+        for side in 'primary', 'secondary':
+            assert page.locator(
+                f'.bd-header-article .{side}-toggle').count() == 1, side
+        check_sidebar(page, WIDTHS['phone'],
+                      ways=('touch', 'click', 'keyboard', 'unfocused click'))
+        assert problems == []
+    finally:
+        page.close()
 
 
 def press(button, way):
@@ -412,22 +435,17 @@ def check_figure_text(page, site, width):
         assert img.evaluate('i => i.getBoundingClientRect().width') == shown
 
 
-CODE_LINKS = '[...document.querySelectorAll("div.cell_input a[href]")]' \
-    '.map(a => [a.textContent, a.getAttribute("href")])'
-
-
 @pytest.mark.browser
 def test_d2l_names_in_the_code_link_to_the_api_page(site, browser):
     # sphinx-codeautolink: each d2l.X in a code cell links to its entry.
+    # (test_page loads each page; the links are in its HTML.)
     linked = {}
     for name in NOTEBOOK_PAGES:
         if not name.startswith('chapter_linear-networks/'):
             continue
-        page, problems, _ = load(browser, f'{site}{name}.html')
-        links = page.evaluate(CODE_LINKS)
-        page.close()
-        assert problems == []
-        for _, href in links:
+        cells = BeautifulSoup(chapter_html(name), 'html.parser').select(
+            'div.cell_input a[href]')
+        for href in (a['href'] for a in cells):
             if '#d2l.' in href:
                 linked[href.split('#')[1]] = urljoin(f'{site}{name}.html',
                                                      href)
