@@ -26,8 +26,8 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-quick test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
-	data browser mathjax bench lint lock clean distclean pdf tex
+.PHONY: html test test-build test-quick test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
+	data browser mathjax bench screenshots lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -247,10 +247,17 @@ tex:
 
 # ---- tests -------------------------------------------------------------------
 # The library check runs first: `make html` would otherwise regenerate a
-# stale d2l.py and hide that it was not committed.
+# stale d2l.py and hide that it was not committed. The tests that build a
+# copy of the whole book again, several times over (marked `rebuild`: the
+# build's recovery from failures, its caches, a fork's site), are
+# `make test-build`: a few minutes more, for a change to the build; CI
+# runs them.
 test: check-lib lint browser axe
 	$(MAKE) html pdf
-	$(PY) -m pytest
+	$(PY) -m pytest -m 'not rebuild'
+test-build: check-lib tex
+	$(MAKE) html
+	$(PY) -m pytest -m rebuild
 
 # The loop to run while editing: the checks of the sources and of d2l.py,
 # and every notebook under nbval; no build, no PDF, no browser.
@@ -290,6 +297,11 @@ lint: $(VENV)/.installed
 
 bench: html
 	$(PY) -m tools.build.bench
+
+# A screenshot of each page at each width, as the site test sees it, in
+# _build/screenshots/ (to look at; no test compares them).
+screenshots: html browser axe
+	$(PY) -m pytest tests/test_site.py -k test_page --screenshots
 
 # Recompile the locks from requirements*.in (needs the package registry).
 lock:

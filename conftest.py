@@ -6,6 +6,8 @@ its own (`pytest chapter_linear-networks/softmax-regression-scratch.ipynb`).
 import os
 from pathlib import Path
 
+import pytest
+
 from tools.library.notebooks import pythonpath
 
 try:
@@ -24,6 +26,13 @@ if os.environ.get('D2L_DATA_DIR'):
 os.environ['PYTHONPATH'] = pythonpath(Path(__file__).resolve().parent)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        '--screenshots', action='store_true',
+        help='save a screenshot of each page of the site at each width, '
+        'as tests/test_site.py checks it, in _build/screenshots/')
+
+
 def pytest_configure(config):
     # pyproject's addopts name tests/sanitize.cfg relative to the repository,
     # but pytest may start in any of its folders (a chapter's, say).
@@ -31,3 +40,22 @@ def pytest_configure(config):
     if path and not os.path.exists(path):
         config.option.nbval_sanitize_with = str(config.rootpath / path)
 
+
+
+# Module fixtures that take seconds to make (a built copy of the book,
+# JupyterLab): the tests that use one run on one worker, so it is made
+# once. Each notebook's cells run in order on one worker, in one kernel.
+# Every other test goes to whichever worker is free (pyproject's
+# --dist loadgroup).
+SHARED_FIXTURES = ('built_copy', 'site_without_solutions', 'jupyterlab')
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = getattr(item, 'fixturenames', ())
+        group = next((f for f in SHARED_FIXTURES if f in fixtures), None)
+        if group is None and item.path.suffix == '.ipynb':
+            group = item.path.stem
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

@@ -271,8 +271,12 @@ def test_use_svg_display_makes_reproducible_svg():
 def test_make_svg_reproducible_wraps_the_formatter_once():
     from IPython.core.interactiveshell import InteractiveShell
     from matplotlib.figure import Figure
+    from matplotlib_inline import backend_inline
     svg = InteractiveShell.instance().display_formatter.formatters[
         'image/svg+xml']
+    # As use_svg_display does first: whatever test ran before, on this
+    # worker or not, the plain SVG drawer.
+    backend_inline.set_matplotlib_formats('svg')
     d2l.make_svg_reproducible()
     once = svg.lookup_by_type(Figure)
     d2l.make_svg_reproducible()
