@@ -1,6 +1,7 @@
 # Dive into Deep Learning, chapter 3 (MXNet), as a Jupyter Book.
 #   make html   build the executed book into _build/html
-#   make test   run every test (builds the book first if needed)
+#   make test   test the book (builds it first if needed)
+#   make test-build  the tests that build a copy of the whole book again
 #   make test-quick  the sources, d2l.py and every notebook under nbval
 # See README.md for the rest, MAINTAINING.md for why.
 
@@ -26,8 +27,9 @@ PAGES := $(NOTEBOOKS) $(wildcard chapter_*/*.md) intro.md references.md \
 # Python must not write to the source folders while notebooks run.
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: html test test-build test-quick test-compat $(COMPAT:%=test-%) fleet lib check-lib execute \
-	data browser mathjax bench screenshots lint lock clean distclean pdf tex
+.PHONY: html test test-build test-quick test-compat $(COMPAT:%=test-%) \
+	fleet lib check-lib execute data browser mathjax bench screenshots \
+	lint lock clean distclean pdf tex
 
 # ---- the environment -------------------------------------------------------
 # pip installs exactly the locked versions, each checked against its hash;
@@ -250,8 +252,8 @@ tex:
 # stale d2l.py and hide that it was not committed. The tests that build a
 # copy of the whole book again, several times over (marked `rebuild`: the
 # build's recovery from failures, its caches, a fork's site), are
-# `make test-build`: a few minutes more, for a change to the build; CI
-# runs them.
+# `make test-build` (conftest.py marks them): about three minutes more, for
+# a change to the build; CI runs them.
 test: check-lib lint browser axe
 	$(MAKE) html pdf
 	$(PY) -m pytest -m 'not rebuild'

@@ -41,21 +41,27 @@ def pytest_configure(config):
         config.option.nbval_sanitize_with = str(config.rootpath / path)
 
 
-
 # Module fixtures that take seconds to make (a built copy of the book,
-# JupyterLab): the tests that use one run on one worker, so it is made
+# JupyterLab) or that change a shared environment (a Colab stand-in's): the
+# tests that use one run on one worker, one after another, so it is made
 # once. Each notebook's cells run in order on one worker, in one kernel.
 # Every other test goes to whichever worker is free (pyproject's
 # --dist loadgroup).
-SHARED_FIXTURES = ('built_copy', 'site_without_solutions', 'jupyterlab')
+SHARED_FIXTURES = ('built_copy', 'site_without_solutions', 'jupyterlab',
+                   'stand_in')
+# Tests that build a copy of the whole book again, some several times:
+# `make test` leaves them to `make test-build`.
+REBUILDS = 'built_copy'
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups, -m the marks
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = getattr(item, 'fixturenames', ())
+        if REBUILDS in fixtures:
+            item.add_marker(pytest.mark.rebuild)
         group = next((f for f in SHARED_FIXTURES if f in fixtures), None)
         if group is None and item.path.suffix == '.ipynb':
-            group = item.path.stem
+            group = item.nodeid.split('::')[0]
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))

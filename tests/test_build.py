@@ -247,12 +247,12 @@ def replace(path, old, new):
 def built_copy(tmp_path_factory):
     """A copy of the book with the executions of the real build cached.
 
-    Its tests build the whole book again, some of them several times, so
-    `make test` leaves them to `make test-build` (CI runs both)."""
+    Its tests build the whole book again, some of them several times:
+    conftest.py marks them `rebuild`, and `make test` leaves them to
+    `make test-build` (CI runs both)."""
     return copy_built_book(tmp_path_factory.mktemp('book') / 'book')
 
 
-@pytest.mark.rebuild
 def test_what_ci_caches_is_enough_to_execute_nothing(built_copy):
     # built_copy holds of _build only what the workflow's cache restores,
     # as a second CI run with no notebook changed finds it.
@@ -293,7 +293,6 @@ def site_files(site):
 
 
 @pytest.mark.timeout(900)  # the site (if not yet built), the PDF, the site
-@pytest.mark.rebuild
 def test_a_site_written_again_is_the_same(built_copy):
     # Extensions keep in Sphinx's environment what only an HTML build finds
     # (sphinx-codeautolink the names in each page's code): neither a page
@@ -325,7 +324,6 @@ def test_a_site_written_again_is_the_same(built_copy):
 
 
 @pytest.mark.timeout(900)  # four builds of the whole book
-@pytest.mark.rebuild
 def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     book = built_copy
     page = book / '_build' / 'html' / CONCISE.replace('.ipynb', '.html')
@@ -356,7 +354,6 @@ def test_a_failed_build_fails_until_it_is_fixed(built_copy):
     ('"learning rate, and see how the results change.\\n",\n    ":::\\n",',
      '"learning rate, and see how the results change.\\n",'),
 ], ids=['misspelled directive', 'fence left open'])
-@pytest.mark.rebuild
 def test_broken_myst_stops_make_in_one_line(built_copy, old, new):
     # Before this check: a traceback of 40 lines that blamed a tool, a
     # warning naming a page that does not exist, or a page built wrong.
@@ -375,7 +372,6 @@ def test_broken_myst_stops_make_in_one_line(built_copy, old, new):
     assert 'WARNING' not in log and '.rst' not in log, log
 
 
-@pytest.mark.rebuild
 def test_a_hand_edit_of_d2l_py_is_neither_built_nor_overwritten(
         built_copy):
     # The edit leaves d2l.py newer than the notebooks: make must still ask
@@ -402,7 +398,6 @@ def test_a_hand_edit_of_d2l_py_is_neither_built_nor_overwritten(
         lib.write_text(text)
 
 
-@pytest.mark.rebuild
 def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
     book = built_copy
     code, log = make_html(book)
@@ -414,7 +409,6 @@ def test_rewriting_d2l_py_unchanged_costs_a_warm_build(built_copy):
     assert 'Executing notebook' not in log
 
 
-@pytest.mark.rebuild
 def test_a_fork_publishes_buttons_and_notebooks_of_its_own(built_copy):
     book, commit = built_copy, '0123456789abcdef0123456789abcdef01234567'
     (book / '_build' / 'html' / 'index.html').unlink(missing_ok=True)
@@ -991,12 +985,18 @@ def test_a_numref_unpickles_its_page_once_per_build(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT))
     warnings = io.StringIO()
     with docutils_namespace():
-        Sphinx(tmp_path, tmp_path, tmp_path / '_build',
-               tmp_path / '_build' / '.doctrees', 'html', status=None,
-               warning=warnings).build()
-    assert warnings.getvalue() == ''
-    text = (tmp_path / '_build' / 'text.html').read_text()
-    assert text.count('Fig. 1</span>') == references
-    # As often as a page no reference leads to (its writing), and once
-    # more for all the references.
-    assert unpickled['figures'] == unpickled['text'] + 1, unpickled
+        app = Sphinx(tmp_path, tmp_path, tmp_path / '_build',
+                     tmp_path / '_build' / '.doctrees', 'html', status=None,
+                     warning=warnings)
+        app.build()
+        assert warnings.getvalue() == ''
+        text = (tmp_path / '_build' / 'text.html').read_text()
+        assert text.count('Fig. 1</span>') == references
+        # As often as a page no reference leads to (its writing), and once
+        # more for all the references.
+        assert unpickled['figures'] == unpickled.get('text', 0) + 1, unpickled
+        # Once per build: what was kept goes once the pages are read again.
+        std = app.env.get_domain('std')
+        assert set(vars(std).get('_read_doctrees', {})) == {'figures'}
+        app.events.emit('env-updated', app.env)
+        assert '_read_doctrees' not in vars(std)

@@ -34,6 +34,23 @@ def test_the_workflow_runs_the_readme_commands_in_order():
     assert runs[:2] == readme_commands()
 
 
+def test_the_workflow_makes_what_ci_makes():
+    # .ci/run's targets, each timed; the workflow's steps, with test-compat
+    # standing for the three environments it makes.
+    ci = re.search(r'^for target in (.*); do$',
+                   (ROOT / '.ci' / 'run').read_text(), re.M).group(1).split()
+    variables = dict(re.findall(r'^(\w+) := (.*)$',
+                                (ROOT / 'Makefile').read_text(), re.M))
+    compat = variables['COMPAT'].replace('$(COLAB)',
+                                         variables['COLAB']).split()
+    made = []
+    for step in steps('build'):
+        for target in re.findall(r'^make (\S+)$', step.get('run', ''), re.M):
+            made += ([f'test-{env}' for env in compat]
+                     if target == 'test-compat' else [target])
+    assert made[0] == 'html' and sorted(made[1:]) == sorted(ci)
+
+
 def test_every_action_is_pinned_to_a_version():
     jobs = yaml.safe_load(WORKFLOW.read_text())['jobs']
     uses = [step['uses'] for job in jobs for step in steps(job)

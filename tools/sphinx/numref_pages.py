@@ -1,11 +1,12 @@
 """Sphinx extension: each {numref} without unpickling its target's page.
 
 Sphinx 7.4 resolves a {numref} by unpickling the whole doctree of the page
-that holds the target, once per reference (sphinx-doc/sphinx#12883, open):
-about 150 pages unpickled in a build that writes every page, 90 in one that
-changes nothing (the reader notebooks resolve their references again).
-That took a third of a warm build. The target is only read, so here each
-page's doctree is unpickled once per build, after the pages are read.
+that holds the target, once per reference (sphinx-doc/sphinx#12611, and
+#12883 for doctrees at large; both open): about 150 pages unpickled in a
+build that writes every page, 90 in one that changes nothing (the reader
+notebooks resolve their references again). That took a third of a warm
+build. The target is only read, so here each page's doctree is unpickled
+once per build, after the pages are read.
 """
 from sphinx.domains.std import StandardDomain
 
@@ -22,11 +23,16 @@ class StandardDomainReadingOnce(StandardDomain):
                 read[docname] = get_doctree(docname)
             return read[docname]
 
-        env.get_doctree = doctree  # only for this call: env is pickled
+        # Only for this call, and not into the pickled environment.
+        before = env.__dict__.get('get_doctree')
+        env.get_doctree = doctree
         try:
             return super()._resolve_numref_xref(env, *args, **kwargs)
         finally:
-            del env.get_doctree
+            if before is None:
+                del env.get_doctree
+            else:
+                env.get_doctree = before
 
 
 def forget(app, env):
