@@ -16,8 +16,8 @@ import nbformat
 import PIL.Image
 import pytest
 
-from tests.utils import (ROOT, copy_built_book, make, make_book,
-                         make_html)
+from tests.utils import (CODE_LINK, ROOT, code_links, copy_built_book, make,
+                         make_book, make_html)
 from tools.build import build, build_inputs, check_python
 from tools.library import notebooks
 
@@ -262,20 +262,10 @@ def test_what_ci_caches_is_enough_to_execute_nothing(built_copy):
     assert 'execution inputs' not in log and 'again' not in log, log
 
 
-# sphinx-codeautolink's link from a d2l.X in a page's code to the API page
-CODE_LINK = re.compile(
-    r'<a class="sphinx-codeautolink-a" href="([^"]*#d2l\.[^"]*)"')
 # The version Sphinx appends to a stylesheet's or script's link when the
 # file is in the site as it writes the page; myst-nb and sphinx-exercise
 # copy theirs last, so pages written into an empty folder have none.
 ASSET_VERSION = re.compile(rb'\?v=[0-9a-f]+(?=")')
-
-
-def code_links(site):
-    """{page: the targets of its code's links to d2l.X} for each chapter
-    page of the site."""
-    return {p.relative_to(site).as_posix(): CODE_LINK.findall(p.read_text())
-            for p in sorted(site.glob('chapter_*/*.html'))}
 
 
 def site_files(site):

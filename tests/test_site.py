@@ -13,11 +13,10 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 
 from tests.utils import (READER, ROOT, SITE, SPEC_EQUATIONS, SPEC_FIGURES,
-                         SPEC_SECTIONS, Images, public_names, serve,
-                         site_problem)
+                         SPEC_SECTIONS, Images, code_links, public_names,
+                         serve, site_problem)
 from tools.sphinx import reader_notebooks as reader
 from tools.library import toc
 
@@ -440,15 +439,10 @@ def test_d2l_names_in_the_code_link_to_the_api_page(site, browser):
     # sphinx-codeautolink: each d2l.X in a code cell links to its entry.
     # (test_page loads each page; the links are in its HTML.)
     linked = {}
-    for name in NOTEBOOK_PAGES:
-        if not name.startswith('chapter_linear-networks/'):
-            continue
-        cells = BeautifulSoup(chapter_html(name), 'html.parser').select(
-            'div.cell_input a[href]')
-        for href in (a['href'] for a in cells):
-            if '#d2l.' in href:
-                linked[href.split('#')[1]] = urljoin(f'{site}{name}.html',
-                                                     href)
+    for page, hrefs in code_links(SITE).items():
+        if page.startswith('chapter_linear-networks/'):
+            for href in hrefs:
+                linked[href.split('#')[1]] = urljoin(f'{site}{page}', href)
     for entry in ('d2l.synthetic_data', 'd2l.sgd', 'd2l.Timer',
                   'd2l.load_data_fashion_mnist', 'd2l.train_ch3',
                   'd2l.plot'):

@@ -61,6 +61,18 @@ def masked(text):
     return text
 
 
+# sphinx-codeautolink's link from a d2l.X in a page's code to the API page
+CODE_LINK = re.compile(
+    r'<a class="sphinx-codeautolink-a" href="([^"]*#d2l\.[^"]*)"')
+
+
+def code_links(site):
+    """{page: the targets of its code's links to d2l.X} for each chapter
+    page of the site."""
+    return {p.relative_to(site).as_posix(): CODE_LINK.findall(p.read_text())
+            for p in sorted(site.glob('chapter_*/*.html'))}
+
+
 def read_notebook(path):
     """The notebook at `path`, as the JSON of its file."""
     return json.loads(path.read_text(encoding='utf-8'))
