@@ -33,10 +33,16 @@ def run_program(program=PROGRAM, *args, cwd=ROOT):
 def test_a_later_chapter_program_runs_and_learns():
     results = run_program()
     # Multilayer perceptrons, from scratch, with Gluon and with dropout:
-    # two epochs take each well past what softmax regression reaches in one.
+    # two epochs take each well past chance. The training loss and accuracy
+    # are averages over the last epoch and barely move from one shuffle of
+    # the minibatches to another (0.53-0.61, 0.79-0.81 over ten seeds); the
+    # test accuracy is measured after the last step alone and swings more
+    # (0.69-0.83), so it is held to a lower bar. The program seeds every
+    # generator, so each machine sees the same numbers; the bars hold for
+    # any seed, not just for the one it picks.
     for name in ('mlp_scratch', 'mlp_gluon', 'mlp_dropout'):
         train_loss, train_acc, test_acc = results[name]
-        assert train_loss < 0.7 and train_acc > 0.7 and test_acc > 0.7, name
+        assert train_loss < 0.7 and train_acc > 0.75 and test_acc > 0.6, name
     dropout = results['dropout']
     assert dropout['p0_unchanged'] and dropout['p1_zero'] == 0
     assert abs(dropout['p05_kept'] - 0.5) < 0.02    # half the units kept,
