@@ -117,8 +117,11 @@ def fit(n_features, num_epochs=400):
     net = nn.Sequential()
     net.add(nn.Dense(1, use_bias=False))
     net.initialize()
+    # The original's rate is 0.01: in 400 epochs that leaves the cubic's
+    # weights short of the least-squares fit for some draws of the data
+    # (one off by 0.95); at 0.05 every draw tried reaches it.
     trainer = gluon.Trainer(net.collect_params(), 'sgd',
-                            {'learning_rate': 0.01})
+                            {'learning_rate': 0.05})
     l2 = gluon.loss.L2Loss()
     for _ in range(num_epochs):
         d2l.train_epoch_ch3(net, train, l2, trainer)

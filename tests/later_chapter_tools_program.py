@@ -18,11 +18,11 @@ import os
 import random
 import sys
 
-import pandas as pd
 from d2l import mxnet as d2l  # first: it pins numpy's kernels
 from mxnet import autograd, gluon, init, np, npx
 from mxnet.gluon import nn
 import numpy as onp
+import pandas as pd  # after d2l too, as pandas loads numpy
 
 npx.set_np()
 # Every generator seeded, as in the book's notebooks: MXNet's draws the

