@@ -99,13 +99,16 @@ def test_a_program_with_the_tools_of_chapters_4_to_7_runs_and_learns(
     assert numpy.allclose(conv['learned'], [1, -1], atol=0.05)
     assert conv['channels_error'] < 1e-5
     # The networks train on the CPU, the device the book's MXNet has, and
-    # do better than chance (10%); train_ch6 returns what it measured.
+    # do better than chance (10%); train_ch6 returns what it measured. A
+    # few dozen steps leave them far from done, and far apart from one
+    # seed to another: over 22 seeds, LeNet's accuracies ran from 0.31 to
+    # 0.58, the residual network's training accuracy from 0.23 to 0.39.
     assert results['devices'] == ['cpu(0)', ['cpu(0)']]
     train_loss, train_acc, test_acc = results['lenet']
-    assert train_acc > 0.3 and test_acc > 0.3
+    assert train_acc > 0.2 and test_acc > 0.2
     assert results['lenet_evaluated'] == test_acc
     train_loss, train_acc, _ = results['resnet']
-    assert train_loss < numpy.log(10) and train_acc > 0.2
+    assert train_loss < numpy.log(10) and train_acc > 0.15
 
 
 def test_cells_ending_in_the_tools_show_their_figures_alone(tmp_path):
