@@ -19,7 +19,8 @@ import numpy as onp
 
 npx.set_np()
 # Every generator seeded, as in the book's notebooks: MXNet's draws the
-# weights and dropout masks, NumPy's shuffles the minibatches.
+# weights, the dropout masks and the polynomial's data; NumPy's shuffles
+# the minibatches.
 random.seed(2)
 onp.random.seed(2)
 npx.random.seed(2)

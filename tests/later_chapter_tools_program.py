@@ -26,7 +26,7 @@ import pandas as pd  # after d2l too, as pandas loads numpy
 
 npx.set_np()
 # Every generator seeded, as in the book's notebooks: MXNet's draws the
-# weights and dropout masks, NumPy's shuffles the minibatches.
+# weights and the synthetic data; NumPy's shuffles the minibatches.
 random.seed(2)
 onp.random.seed(2)
 npx.random.seed(2)
